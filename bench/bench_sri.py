@@ -9,11 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fiscal.sri.pkcs12 import p12_load  # noqa: E402
-from fiscal.sri.signing import document_sign  # noqa: E402
-from fiscal.sri.xml import invoice_xml_build, validate  # noqa: E402
-from tests.fiscal.certs import PASSWORD, p12_single, pki_make  # noqa: E402
-from tests.fiscal.sri_factories import invoice_make  # noqa: E402
+from fiscal.sri.pkcs12 import p12_load
+from fiscal.sri.signing import document_sign
+from fiscal.sri.xml import invoice_xml_build, validate
+from tests.fiscal.certs import PASSWORD, p12_single, pki_make
+from tests.fiscal.sri_factories import invoice_make
 
 
 def document_cycle(secuencial: int, identity) -> bytes:
