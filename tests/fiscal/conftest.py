@@ -20,3 +20,12 @@ def xmlsec1():
     if path is None:
         pytest.skip("xmlsec1 not installed (apt-get install xmlsec1); CI installs it")
     return path
+
+
+@pytest.fixture
+def fake_sri():
+    """A running fake SRI SOAP server; yields its FakeSri state object."""
+    from .fake_sri import FakeSriServer
+
+    with FakeSriServer() as fake:
+        yield fake
