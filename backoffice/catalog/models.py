@@ -99,3 +99,62 @@ class Product(TenantModel):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+
+class ModifierGroup(TenantModel):
+    """Restaurant options for products, e.g. "Término de la carne", "Extras"."""
+
+    name = models.CharField(_("nombre"), max_length=120)
+    min_choices = models.PositiveSmallIntegerField(_("mínimo"), default=0)
+    max_choices = models.PositiveSmallIntegerField(_("máximo"), default=1)
+    products = models.ManyToManyField(
+        Product, related_name="modifier_groups", blank=True, verbose_name=_("productos")
+    )
+    sort_order = models.PositiveIntegerField(_("orden"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grupo de modificadores")
+        verbose_name_plural = _("grupos de modificadores")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "name"], name="uniq_modifier_group_name"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_choices__gte=models.F("min_choices")),
+                name="modifier_group_min_le_max",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ModifierOption(TenantModel):
+    group = models.ForeignKey(
+        ModifierGroup, on_delete=models.CASCADE, related_name="options"
+    )
+    name = models.CharField(_("nombre"), max_length=120)
+    price_delta = models.DecimalField(
+        _("precio adicional sin IVA"),
+        max_digits=14,
+        decimal_places=6,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+    sort_order = models.PositiveIntegerField(_("orden"), default=0)
+
+    class Meta:
+        verbose_name = _("opción")
+        verbose_name_plural = _("opciones")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "group", "name"], name="uniq_modifier_option_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.name}"

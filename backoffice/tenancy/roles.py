@@ -8,7 +8,6 @@ tenants: a person's rights come from their role in the current business.
 from .models import Role
 
 
-
 def _roles(*members: Role) -> frozenset[str]:
     # Plain strings: enum members hash by name, so `"owner" in {Role.OWNER}` fails.
     return frozenset(m.value for m in members)
