@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+
+
+class AdminThemeConfig(AppConfig):
+    name = "admin_theme"
+    verbose_name = "Admin theme"
+
+
+class SouthernAdminConfig(AdminConfig):
+    """django.contrib.admin, with our tenant-aware unfold site as admin.site."""
+
+    default_site = "admin_theme.sites.SouthernAdminSite"

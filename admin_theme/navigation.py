@@ -1,0 +1,115 @@
+"""The back office sidebar, grouped by the owner's tasks.
+
+Entries name models ("app_label.model") or URL names; an entry appears only
+when its admin is registered and the user's role may view it, so apps can be
+added without touching the layout code.
+"""
+
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+GROUPS = [
+    (
+        _("Ventas"),
+        [
+            ("pos.sale", "receipt_long"),
+            ("pos.void", "block"),
+            ("pos.order", "shopping_cart"),
+            ("url:pos:page", "point_of_sale", _("Abrir POS")),
+        ],
+    ),
+    (
+        _("Catálogo"),
+        [
+            ("catalog.product", "inventory_2"),
+            ("catalog.category", "category"),
+            ("catalog.modifiergroup", "tune"),
+        ],
+    ),
+    (
+        _("Inventario"),
+        [
+            ("inventory.stocklevel", "warehouse"),
+            ("inventory.stockmove", "swap_vert"),
+            ("inventory.stockcount", "fact_check"),
+        ],
+    ),
+    (
+        _("Clientes"),
+        [
+            ("customers.customer", "group"),
+        ],
+    ),
+    (
+        _("Caja"),
+        [
+            ("pos.cashsession", "payments"),
+            ("pos.cashmovement", "currency_exchange"),
+        ],
+    ),
+    (
+        _("Facturación SRI"),
+        [
+            ("fiscal.electronicdocument", "description"),
+            ("fiscal.signingcertificate", "key"),
+            ("fiscal.documentsequence", "pin"),
+        ],
+    ),
+    (
+        _("Reportes"),
+        [
+            ("url:reports:index", "monitoring", _("Reportes")),
+        ],
+    ),
+    (
+        _("Configuración"),
+        [
+            ("tenancy.business", "storefront"),
+            ("tenancy.establishment", "store"),
+            ("tenancy.emissionpoint", "print"),
+            ("tenancy.membership", "badge"),
+            ("auth.user", "person"),
+            ("django_tasks_db.dbtaskresult", "schedule"),
+        ],
+    ),
+]
+
+
+def _model_item(request, label, icon):
+    app_label, model_name = label.split(".")
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        if (meta.app_label, meta.model_name) != (app_label, model_name):
+            continue
+        if not model_admin.has_view_or_change_permission(request):
+            return None
+        return {
+            "title": meta.verbose_name_plural.capitalize(),
+            "icon": icon,
+            "link": reverse(f"admin:{app_label}_{model_name}_changelist"),
+        }
+    return None
+
+
+def _url_item(request, name, icon, title):
+    try:
+        return {"title": title, "icon": icon, "link": reverse(name)}
+    except NoReverseMatch:
+        return None
+
+
+def sidebar(request):
+    groups = []
+    for title, entries in GROUPS:
+        items = []
+        for entry in entries:
+            if entry[0].startswith("url:"):
+                item = _url_item(request, entry[0][4:], entry[1], entry[2])
+            else:
+                item = _model_item(request, entry[0], entry[1])
+            if item:
+                items.append(item)
+        if items:
+            groups.append({"title": title, "separator": True, "items": items})
+    return groups

@@ -1,0 +1,63 @@
+import copy
+
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from unfold.sites import UnfoldAdminSite
+
+from backoffice.tenancy.middleware import SESSION_KEY
+from backoffice.tenancy.roles import BACK_OFFICE, has_role
+from backoffice.tenancy.selectors import membership_list_for_user
+
+from .branding import palette
+
+
+class SouthernAdminSite(UnfoldAdminSite):
+    """The back office: tenants enter by membership, platform staff as superusers."""
+
+    def has_permission(self, request):
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return user.is_superuser or has_role(request, BACK_OFFICE)
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        business = getattr(request, "business", None)
+        if business is not None:
+            colors = copy.deepcopy(context.get("colors") or {})
+            colors["primary"] = palette(business.brand_color)
+            context["colors"] = colors
+            context["site_header"] = str(business)
+            context["site_subheader"] = f"RUC {business.ruc}"
+            if business.logo:
+                context["site_logo"] = business.logo.url
+        context["current_business"] = business
+        if request.user.is_authenticated:
+            context["user_memberships"] = membership_list_for_user(user=request.user)
+        return context
+
+    def get_urls(self):
+        return [
+            path(
+                "switch-business/",
+                self.admin_view(self.switch_business),
+                name="switch_business",
+            )
+        ] + super().get_urls()
+
+    @staticmethod
+    @require_POST
+    def switch_business(request):
+        """Make another of the user's businesses the current one."""
+        wanted = request.POST.get("business")
+        allowed = {
+            str(m.business_id) for m in membership_list_for_user(user=request.user)
+        }
+        if wanted in allowed:
+            request.session[SESSION_KEY] = int(wanted)
+        target = request.POST.get("next") or reverse("admin:index")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("admin:index")
+        return HttpResponseRedirect(target)

@@ -1,0 +1,160 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.tenancy.models import TenantModel
+from fiscal.taxes import TaxCategory
+
+
+class Category(TenantModel):
+    name = models.CharField(_("nombre"), max_length=120)
+    color = models.CharField(_("color"), max_length=7, default="#0f766e")
+    icon = models.CharField(_("icono"), max_length=60, blank=True)
+    sort_order = models.PositiveIntegerField(_("orden"), default=0)
+    is_active = models.BooleanField(_("activa"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("categoría")
+        verbose_name_plural = _("categorías")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "name"], name="uniq_category_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(TenantModel):
+    class Unit(models.TextChoices):
+        UNIT = "unit", _("unidad")
+        KG = "kg", _("kg")
+        LITRE = "l", _("litro")
+
+    code = models.CharField(_("código"), max_length=40)
+    barcode = models.CharField(_("código de barras"), max_length=20, blank=True)
+    name = models.CharField(_("nombre"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="products",
+        null=True,
+        blank=True,
+    )
+    # Stored without IVA (what SRI calls precioUnitario); `price_includes_tax`
+    # records how the owner typed it, so the admin can show it back that way.
+    price = models.DecimalField(
+        _("precio sin IVA"),
+        max_digits=14,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    price_includes_tax = models.BooleanField(
+        _("precio ingresado con IVA"), default=True
+    )
+    tax_category = models.CharField(
+        _("IVA"), max_length=2, choices=TaxCategory.choices, default=TaxCategory.IVA_15
+    )
+    cost = models.DecimalField(
+        _("costo"), max_digits=14, decimal_places=6, default=Decimal("0")
+    )
+    unit = models.CharField(
+        _("unidad"), max_length=8, choices=Unit.choices, default="unit"
+    )
+    track_stock = models.BooleanField(_("controlar stock"), default=True)
+    low_stock_threshold = models.DecimalField(
+        _("stock mínimo"), max_digits=14, decimal_places=6, default=Decimal("0")
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+    image = models.ImageField(_("imagen"), upload_to="products/", blank=True)
+    thumbnail = models.ImageField(
+        upload_to="products/thumbs/", blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["thumbnail"])
+
+    class Meta:
+        verbose_name = _("producto")
+        verbose_name_plural = _("productos")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "code"], name="uniq_product_code"
+            ),
+            models.UniqueConstraint(
+                fields=["business", "barcode"],
+                condition=~models.Q(barcode=""),
+                name="uniq_product_barcode",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="product_price_non_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["business", "name"], name="product_biz_name")]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class ModifierGroup(TenantModel):
+    """Restaurant options for products, e.g. "Término de la carne", "Extras"."""
+
+    name = models.CharField(_("nombre"), max_length=120)
+    min_choices = models.PositiveSmallIntegerField(_("mínimo"), default=0)
+    max_choices = models.PositiveSmallIntegerField(_("máximo"), default=1)
+    products = models.ManyToManyField(
+        Product, related_name="modifier_groups", blank=True, verbose_name=_("productos")
+    )
+    sort_order = models.PositiveIntegerField(_("orden"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grupo de modificadores")
+        verbose_name_plural = _("grupos de modificadores")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "name"], name="uniq_modifier_group_name"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_choices__gte=models.F("min_choices")),
+                name="modifier_group_min_le_max",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ModifierOption(TenantModel):
+    group = models.ForeignKey(
+        ModifierGroup, on_delete=models.CASCADE, related_name="options"
+    )
+    name = models.CharField(_("nombre"), max_length=120)
+    price_delta = models.DecimalField(
+        _("precio adicional sin IVA"),
+        max_digits=14,
+        decimal_places=6,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+    sort_order = models.PositiveIntegerField(_("orden"), default=0)
+
+    class Meta:
+        verbose_name = _("opción")
+        verbose_name_plural = _("opciones")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "group", "name"], name="uniq_modifier_option_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.name}"

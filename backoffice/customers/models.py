@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backoffice.tenancy.models import TenantModel
+
+FINAL_CONSUMER_ID = "9999999999999"
+
+
+class IdType(models.TextChoices):
+    """SRI tabla 6: tipo de identificación del comprador."""
+
+    RUC = "04", _("RUC")
+    CEDULA = "05", _("Cédula")
+    PASAPORTE = "06", _("Pasaporte")
+    CONSUMIDOR_FINAL = "07", _("Consumidor final")
+    EXTERIOR = "08", _("Identificación del exterior")
+
+
+class Customer(TenantModel):
+    id_type = models.CharField(
+        _("tipo de identificación"), max_length=2, choices=IdType.choices
+    )
+    identification = models.CharField(_("identificación"), max_length=20)
+    name = models.CharField(_("nombre / razón social"), max_length=300)
+    email = models.EmailField(_("correo"), blank=True)
+    phone = models.CharField(_("teléfono"), max_length=30, blank=True)
+    address = models.CharField(_("dirección"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clientes")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "identification"],
+                name="uniq_customer_identification",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.identification})"
+
+    @property
+    def is_final_consumer(self) -> bool:
+        return self.id_type == IdType.CONSUMIDOR_FINAL

@@ -1,0 +1,192 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from . import roles
+from .admin_base import TenantAdmin
+from .models import Business, EmissionPoint, Establishment, Membership
+
+User = get_user_model()
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    """Platform staff only: tenants manage people through memberships."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(Business)
+class BusinessAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """An owner edits their own business; platform staff see all of them."""
+
+    list_display = ["razon_social", "ruc", "mode", "ambiente", "is_active"]
+    search_fields = ["razon_social", "nombre_comercial", "ruc"]
+    fieldsets = [
+        (
+            _("Contribuyente"),
+            {
+                "fields": [
+                    "ruc",
+                    "razon_social",
+                    "nombre_comercial",
+                    "direccion_matriz",
+                    "obligado_contabilidad",
+                    "contribuyente_especial",
+                    "rimpe",
+                    "ambiente",
+                ]
+            },
+        ),
+        (
+            _("Operación"),
+            {
+                "fields": [
+                    "mode",
+                    "default_tax",
+                    "prices_include_tax",
+                    "service_charge_rate",
+                    "allow_negative_stock",
+                    "final_consumer_limit",
+                ]
+            },
+        ),
+        (_("Marca"), {"fields": ["logo", "brand_color", "receipt_footer"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["ruc"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        business = getattr(request, "business", None)
+        if business is not None:
+            return qs.filter(pk=business.pk)
+        return qs if request.user.is_superuser else qs.none()
+
+    def _own_owner(self, request, obj):
+        business = getattr(request, "business", None)
+        if business is None or not roles.has_role(request, roles.OWNERS):
+            return False
+        return obj is None or obj.pk == business.pk
+
+    def _platform(self, request):
+        return request.user.is_superuser and getattr(request, "business", None) is None
+
+    def has_view_permission(self, request, obj=None):
+        return self._platform(request) or self._own_owner(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._platform(request) or self._own_owner(request, obj)
+
+    def has_add_permission(self, request):
+        return self._platform(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class ConfigAdmin(TenantAdmin):
+    """Configuration: the owner changes it, a manager may look."""
+
+    view_roles = roles.MANAGERS
+    change_roles = roles.OWNERS
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(ConfigAdmin):
+    list_display = ["code", "name", "address", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(EmissionPoint)
+class EmissionPointAdmin(ConfigAdmin):
+    list_display = ["__str__", "establishment", "code", "is_active"]
+    list_select_related = ["establishment"]
+    search_fields = ["code", "name"]
+
+
+class MembershipForm(forms.ModelForm):
+    """Add people by e-mail: an existing user is linked, a new one is created."""
+
+    email = forms.EmailField(label=_("correo electrónico"))
+    password = forms.CharField(
+        label=_("contraseña inicial"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Solo para personas que aún no tienen cuenta."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["role", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+            self.fields["email"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if self.instance.pk or not email:
+            return cleaned
+        self._user = User.objects.filter(email__iexact=email).first()
+        if self._user is None and not cleaned.get("password"):
+            self.add_error(
+                "password", _("Indique una contraseña para la nueva cuenta.")
+            )
+        if (
+            self._user is not None
+            and Membership.objects.filter(user=self._user).exists()
+        ):
+            self.add_error("email", _("Esta persona ya es miembro del negocio."))
+        return cleaned
+
+    def save(self, commit=True):
+        if not self.instance.pk:
+            email = self.cleaned_data["email"]
+            user = self._user or User.objects.create_user(
+                username=email, email=email, password=self.cleaned_data["password"]
+            )
+            self.instance.user = user
+        return super().save(commit)
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantAdmin):
+    """Only an owner manages who works in the business."""
+
+    form = MembershipForm
+    view_roles = roles.OWNERS
+    change_roles = roles.OWNERS
+    list_display = ["user", "display_email", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["email", "password", "role", "is_active"]
+
+    @admin.display(description=_("correo"))
+    def display_email(self, obj):
+        return obj.user.email

@@ -1,0 +1,161 @@
+"""One base for every tenant-owned model in the back office.
+
+It scopes querysets, foreign-key and autocomplete choices, object look-ups,
+history, actions, import and export to the current business, sets `business`
+on save, and maps roles to permissions. Modelled on openwisp-users' mixin.
+"""
+
+from django.http import Http404
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from . import roles
+from .context import require_business
+from .models import TenantModel
+
+
+def _is_tenant_model(model) -> bool:
+    return issubclass(model, TenantModel)
+
+
+class TenantScopeMixin:
+    """Scoping and role permissions; mixed into admins and inlines."""
+
+    view_roles = roles.READERS
+    change_roles = roles.MANAGERS
+    add_roles = None  # defaults to change_roles
+    delete_roles = None  # defaults to change_roles
+
+    def _business(self, request):
+        return getattr(request, "business", None)
+
+    def get_queryset(self, request):
+        business = self._business(request)
+        if business is None:
+            return self.model.unscoped_objects.none()
+        return super().get_queryset(request).filter(business=business)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if _is_tenant_model(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = related.objects.filter(business=require_business())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if _is_tenant_model(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = related.objects.filter(business=require_business())
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _allowed(self, request, allowed, obj=None) -> bool:
+        business = self._business(request)
+        if business is None or not roles.has_role(request, allowed):
+            return False
+        return obj is None or obj.business_id == business.pk
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(
+            request, self.view_roles | self.change_roles, obj
+        ) or self.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, self.change_roles, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request, self.add_roles or self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, self.delete_roles or self.change_roles, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class TenantInlineMixin(TenantScopeMixin):
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, self.add_roles or self.change_roles)
+
+
+class TenantTabularInline(TenantInlineMixin, TabularInline):
+    pass
+
+
+class TenantStackedInline(TenantInlineMixin, StackedInline):
+    pass
+
+
+class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
+    """Base admin for tenant-owned models (with django-simple-history)."""
+
+    compressed_fields = True
+    warn_unsaved_form = True
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.business = require_business()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, TenantModel) and not instance.business_id:
+                instance.business = require_business()
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def _require_in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the history rows of objects outside the
+        # queryset; refuse instead, so another business's history never shows.
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):
+    """Tenant admin with spreadsheet import/export (unfold styling)."""
+
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class ReadOnlyTenantAdmin(TenantAdmin):
+    """For posted, immutable documents: everyone allowed sees, nobody edits."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, self.view_roles, obj)
+
+
+__all__ = [
+    "ReadOnlyTenantAdmin",
+    "TenantAdmin",
+    "TenantImportExportAdmin",
+    "TenantScopeMixin",
+    "TenantStackedInline",
+    "TenantTabularInline",
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenancyConfig(AppConfig):
+    name = "backoffice.tenancy"
+    label = "tenancy"
+    verbose_name = _("Configuración")
+
+    def ready(self):
+        from . import rls
+
+        rls.connect_signals()

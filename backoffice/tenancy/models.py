@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fiscal.taxes import CURRENT_CHOICES, TaxCategory
+
+from .managers import TenantManager, UnscopedManager
+
+three_digits = RegexValidator(r"^\d{3}$", _("Debe tener exactamente 3 dígitos."))
+
+
+class Business(models.Model):
+    """The tenant: one taxpayer (RUC) using SouthernPOS."""
+
+    class Mode(models.TextChoices):
+        RESTAURANT = "restaurant", _("Restaurante")
+        RETAIL = "retail", _("Tienda")
+
+    class Rimpe(models.TextChoices):
+        NONE = "", _("Régimen general")
+        EMPRENDEDOR = "emprendedor", _("RIMPE Emprendedor")
+        POPULAR = "popular", _("RIMPE Negocio Popular")
+
+    class Ambiente(models.TextChoices):
+        PRUEBAS = "1", _("Pruebas")
+        PRODUCCION = "2", _("Producción")
+
+    ruc = models.CharField(_("RUC"), max_length=13, unique=True)
+    razon_social = models.CharField(_("razón social"), max_length=300)
+    nombre_comercial = models.CharField(
+        _("nombre comercial"), max_length=300, blank=True
+    )
+    direccion_matriz = models.CharField(_("dirección matriz"), max_length=300)
+    obligado_contabilidad = models.BooleanField(
+        _("obligado a llevar contabilidad"), default=False
+    )
+    contribuyente_especial = models.CharField(
+        _("contribuyente especial (resolución)"), max_length=13, blank=True
+    )
+    rimpe = models.CharField(
+        _("régimen RIMPE"), max_length=20, choices=Rimpe.choices, blank=True
+    )
+    ambiente = models.CharField(
+        _("ambiente SRI"), max_length=1, choices=Ambiente.choices, default="1"
+    )
+    mode = models.CharField(_("modo"), max_length=20, choices=Mode.choices)
+    default_tax = models.CharField(
+        _("IVA por defecto"),
+        max_length=2,
+        choices=CURRENT_CHOICES,
+        default=TaxCategory.IVA_15,
+    )
+    prices_include_tax = models.BooleanField(_("precios incluyen IVA"), default=True)
+    service_charge_rate = models.DecimalField(
+        _("servicio (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    brand_color = models.CharField(
+        _("color de marca"),
+        max_length=7,
+        default="#0f766e",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use #RRGGBB."))],
+    )
+    receipt_footer = models.TextField(_("pie del recibo"), blank=True)
+    allow_negative_stock = models.BooleanField(
+        _("permitir stock negativo"), default=False
+    )
+    final_consumer_limit = models.DecimalField(
+        _("límite consumidor final (USD)"), max_digits=10, decimal_places=2, default=50
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("negocio")
+        verbose_name_plural = _("negocios")
+        ordering = ["razon_social"]
+
+    def __str__(self):
+        return self.nombre_comercial or self.razon_social
+
+
+class TenantModel(models.Model):
+    """Abstract base of every tenant-owned model."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+    unscoped_objects = UnscopedManager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "unscoped_objects"
+
+
+class Establishment(TenantModel):
+    code = models.CharField(_("código"), max_length=3, validators=[three_digits])
+    name = models.CharField(_("nombre"), max_length=120)
+    address = models.CharField(_("dirección"), max_length=300)
+    is_active = models.BooleanField(_("activo"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("establecimiento")
+        verbose_name_plural = _("establecimientos")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "code"], name="uniq_establishment_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class EmissionPoint(TenantModel):
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, related_name="emission_points"
+    )
+    code = models.CharField(_("código"), max_length=3, validators=[three_digits])
+    name = models.CharField(_("nombre"), max_length=120)
+    is_active = models.BooleanField(_("activo"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("punto de emisión")
+        verbose_name_plural = _("puntos de emisión")
+        ordering = ["establishment__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "establishment", "code"],
+                name="uniq_emission_point_code",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.establishment.code}-{self.code} · {self.name}"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Propietario")
+    MANAGER = "manager", _("Administrador")
+    CASHIER = "cashier", _("Cajero")
+    WAITER = "waiter", _("Mesero")
+    ACCOUNTANT = "accountant", _("Contador")
+
+
+class Membership(TenantModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("activo"), default=True)
+    pin = models.CharField(
+        _("PIN de supervisor (hash)"), max_length=128, blank=True, editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("miembro")
+        verbose_name_plural = _("miembros")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "user"], name="uniq_membership_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

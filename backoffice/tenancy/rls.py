@@ -1,0 +1,82 @@
+"""PostgreSQL row-level security: defence in depth behind the scoped managers.
+
+Every table with a `business_id` column gets a policy that shows only the rows
+of the business named by the session setting `app.business_id`. The setting is
+kept in step with the tenant context variable before every query, so a raw SQL
+query in a request for business A sees only A's rows, and with no business set
+it sees none. Tables are FORCEd so even their owner is subject to the policy.
+"""
+
+from django.apps import apps
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+from .context import current_rls_key
+
+SETTING = "app.business_id"
+POLICY = "tenant_isolation"
+_STATE_ATTR = "_southernpos_rls_key"
+
+
+def tenant_tables() -> list[str]:
+    """Every concrete table that stores a business_id (history tables included)."""
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed:
+            continue
+        for field in meta.concrete_fields:
+            if field.column == "business_id":
+                tables.add(meta.db_table)
+    return sorted(tables)
+
+
+def policy_sql(table: str) -> list[str]:
+    setting = f"current_setting('{SETTING}', true)"
+    condition = (
+        f"({setting} = '*' OR business_id = NULLIF(NULLIF({setting}, ''), '*')::bigint)"
+    )
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING {condition} WITH CHECK {condition}',
+    ]
+
+
+def apply_policies(using: str = "default", **kwargs) -> list[str]:
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    existing = set(connection.introspection.table_names())
+    tables = [t for t in tenant_tables() if t in existing]
+    with connection.cursor() as cursor:
+        for table in tables:
+            for statement in policy_sql(table):
+                cursor.execute(statement)
+    return tables
+
+
+def forget(connection) -> None:
+    setattr(connection, _STATE_ATTR, None)
+
+
+def sync_setting(execute, sql, params, many, context):
+    """Before each query, make `app.business_id` match the tenant context."""
+    connection = context["connection"]
+    key = current_rls_key()
+    if getattr(connection, _STATE_ATTR, None) != key:
+        # The raw cursor keeps this out of query counts: it is bookkeeping.
+        context["cursor"].cursor.execute(
+            "SELECT set_config(%s, %s, false)", [SETTING, key]
+        )
+        setattr(connection, _STATE_ATTR, key)
+    return execute(sql, params, many, context)
+
+
+def _on_migrate(sender, using="default", **kwargs):
+    apply_policies(using)
+
+
+def connect_signals():
+    post_migrate.connect(_on_migrate, dispatch_uid="southernpos_rls_policies")

@@ -1,0 +1,29 @@
+from django.contrib.auth.models import AbstractBaseUser
+
+from .context import system_context
+from .models import Membership
+
+
+def membership_list_for_user(*, user: AbstractBaseUser) -> list[Membership]:
+    """A user's active memberships across businesses (for login and switching)."""
+    with system_context():
+        return list(
+            Membership.unscoped_objects.filter(
+                user=user, is_active=True, business__is_active=True
+            )
+            .select_related("business")
+            .order_by("business__razon_social")
+        )
+
+
+def membership_active_for(*, user, business_id) -> Membership | None:
+    """The membership the user works in: the chosen one, else the first."""
+    with system_context():
+        qs = Membership.unscoped_objects.filter(
+            user=user, is_active=True, business__is_active=True
+        ).select_related("business")
+        if business_id:
+            chosen = qs.filter(business_id=business_id).first()
+            if chosen:
+                return chosen
+        return qs.order_by("business__razon_social", "pk").first()

@@ -1,0 +1,59 @@
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .context import tenant_context
+from .models import Business, EmissionPoint, Establishment, Membership, Role
+from .signals import business_created
+
+
+@transaction.atomic
+def business_register(
+    *,
+    email: str,
+    password: str,
+    ruc: str,
+    razon_social: str,
+    mode: str,
+    direccion_matriz: str = "",
+    nombre_comercial: str = "",
+    username: str | None = None,
+):
+    """Create an owner, their business, establishment 001 and emission point 001."""
+    user = get_user_model().objects.create_user(
+        username=username or email, email=email, password=password
+    )
+    business = Business.objects.create(
+        ruc=ruc,
+        razon_social=razon_social,
+        nombre_comercial=nombre_comercial,
+        direccion_matriz=direccion_matriz or "-",
+        mode=mode,
+    )
+    with tenant_context(business):
+        business_setup_defaults(business=business)
+        Membership.objects.create(business=business, user=user, role=Role.OWNER)
+    return user, business
+
+
+def business_setup_defaults(*, business: Business) -> EmissionPoint:
+    """Establishment 001 and emission point 001, the minimum a business sells from."""
+    establishment, _ = Establishment.objects.get_or_create(
+        business=business,
+        code="001",
+        defaults={"name": "Matriz", "address": business.direccion_matriz},
+    )
+    point, _ = EmissionPoint.objects.get_or_create(
+        business=business,
+        establishment=establishment,
+        code="001",
+        defaults={"name": "Caja 1"},
+    )
+    business_created.send(sender=Business, business=business)
+    return point
+
+
+def membership_add(*, business: Business, user, role: str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        business=business, user=user, defaults={"role": role, "is_active": True}
+    )
+    return membership

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from backoffice.tenancy.views import SignupView
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("signup/", SignupView.as_view(), name="signup"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("pos/", include("pos.urls")),
+    path("reports/", include("backoffice.reports.urls")),
+    path("admin/", admin.site.urls),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

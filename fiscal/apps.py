@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FiscalConfig(AppConfig):
+    name = "fiscal"
+    verbose_name = _("Facturación SRI")
