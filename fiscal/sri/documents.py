@@ -280,7 +280,8 @@ class CreditNote(_Document):
         super().__post_init__()
         if self.buyer.is_consumidor_final:
             raise DocumentError(
-                "SRI does not accept credit notes to consumidor final: identify the buyer"
+                "SRI does not accept credit notes to consumidor final: "
+                "identify the buyer"
             )
         if not (self.modified_number and self.modified_date and self.reason.strip()):
             raise DocumentError(

@@ -205,6 +205,8 @@ class SriClient:
         timeout: float = DEFAULT_TIMEOUT,
     ):
         self.base_url = (base_url or BASE_URLS[ambiente]).rstrip("/")
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ValueError(f"SRI base URL must be http(s): {self.base_url!r}")
         self.timeout = timeout
 
     def comprobante_send(self, signed_xml: bytes) -> ReceptionResult:
@@ -224,14 +226,14 @@ class SriClient:
         return authorization_parse(self._post(AUTORIZACION_PATH, body))
 
     def _post(self, path: str, body: bytes) -> bytes:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
             self.base_url + path,
             data=body,
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 return response.read()
         except urllib.error.HTTPError as exc:
             raise SriUnavailableError(f"SRI answered HTTP {exc.code}") from exc

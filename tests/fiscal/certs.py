@@ -190,7 +190,7 @@ def _pkcs12_kdf(password: str, salt: bytes, iterations: int, size: int) -> bytes
     while len(out) < size:
         a = d + bytes(i)
         for _ in range(iterations):
-            a = hashlib.sha1(a).digest()
+            a = hashlib.sha1(a).digest()  # noqa: S324 - RFC 7292 KDF
         out += a
         b = int.from_bytes((a * (v // u + 1))[:v], "big")
         for j in range(0, len(i), v):

@@ -18,7 +18,7 @@ from fiscal.sri.xml import (
 
 from .sri_factories import buyer_make, credit_note_make, invoice_make, issuer_make
 
-pytestmark = pytest.mark.usefixtures("require_schemas")
+pytestmark = pytest.mark.xsd
 SAMPLES = sorted((DEFAULT_XSD_DIR.parent / "samples").glob("*/**/*.xml"))
 
 
