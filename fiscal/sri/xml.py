@@ -232,3 +232,20 @@ def validate(xml_bytes: bytes) -> None:
     if not schema.validate(root):
         errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
         raise XmlValidationError(etree.QName(root).localname, errors)
+
+
+def authorised_xml_build(
+    *, estado: str, numero: str, fecha: str, ambiente: str, comprobante: str
+) -> bytes:
+    """Wrap a signed comprobante the way SRI delivers authorised documents.
+
+    This <autorizacion> file is what buyers and accountants import.
+    """
+    root = etree.Element("autorizacion")
+    _add(root, "estado", estado)
+    _add(root, "numeroAutorizacion", numero)
+    _add(root, "fechaAutorizacion", fecha)
+    _add(root, "ambiente", ambiente)
+    _add(root, "comprobante").text = etree.CDATA(comprobante)
+    _add(root, "mensajes")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
