@@ -42,6 +42,7 @@ LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
 NO_CERTIFICATE_RETRY = timedelta(hours=1)
+RESEND_UNKNOWN_AFTER = 6  # attempts with SRI still not knowing a received clave
 
 
 # --- certificates --------------------------------------------------------------
@@ -193,7 +194,10 @@ def _advance(edoc: ElectronicDocument, client: SriClient) -> None:
     elif edoc.state == DocState.SIGNED:
         _send(edoc, client)
     if edoc.state == DocState.RECEIVED:
-        _authorization_check(edoc, client)
+        # SRI occasionally accepts a document and then never processes it; after
+        # a while resending is safe (a registered clave is answered with 43).
+        stale = edoc.attempts >= RESEND_UNKNOWN_AFTER
+        _authorization_check(edoc, client, resend_if_unknown=stale)
 
 
 def _send(edoc: ElectronicDocument, client: SriClient) -> None:

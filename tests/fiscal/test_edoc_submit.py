@@ -180,3 +180,17 @@ def test_sri_message_rows_are_scoped_to_their_business(
     with tenant_context(other_business):
         assert not ElectronicDocument.objects.exists()
         assert not SriMessage.objects.exists()
+
+
+def test_received_but_never_processed_is_resent_safely_after_a_while(
+    certified, fake_sri
+):
+    edoc = edoc_make(certified)
+    fake_sri.program(edoc.access_key, authorization=["NOT_FOUND"] * 6)
+    for _ in range(8):
+        edoc_submit(edoc=edoc)
+        make_due(edoc)
+    assert edoc.state == DocState.AUTHORISED
+    outcomes = [s.outcome for s in fake_sri.sends_of(edoc.access_key)]
+    assert outcomes == ["RECIBIDA", "DEVUELTA:43"]  # the resend was a safe no-op
+    assert fake_sri.registrations_of(edoc.access_key) == 1
