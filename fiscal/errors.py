@@ -37,3 +37,9 @@ class DocumentStateError(FiscalError):
     """El comprobante no está en un estado que permita esta acción."""
 
     code = "document_state"
+
+
+class ConsumidorFinalLimitError(FiscalError):
+    """Identifique al cliente: el monto supera el límite de consumidor final."""
+
+    code = "consumidor_final_limit"

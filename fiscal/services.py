@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from backoffice.tenancy.models import Business
 
 from . import selectors, vault
-from .errors import CertificateInvalidError, CertificateMissingError, DocumentStateError
+from .errors import (
+    CertificateInvalidError,
+    CertificateMissingError,
+    ConsumidorFinalLimitError,
+    DocumentStateError,
+)
 from .models import (
     REJECTED_STATES,
     DocState,
@@ -87,6 +92,7 @@ def edoc_create(
     document: Invoice | CreditNote,
     source: str = "",
     modifies: ElectronicDocument | None = None,
+    enqueue: bool = True,
 ) -> ElectronicDocument:
     """Build and validate the XML of a document and store it, idempotently.
 
@@ -109,8 +115,44 @@ def edoc_create(
         modifies=modifies,
         **_summary(document),
     )
-    transaction.on_commit(lambda: _enqueue(edoc.pk))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(edoc.pk))
     return edoc
+
+
+def edoc_create_for_sale(
+    *, business: Business, sale_id: int, document: Invoice
+) -> ElectronicDocument:
+    """The factura of a posted sale; call inside the checkout transaction."""
+    return edoc_create(business=business, document=document, source=f"sale:{sale_id}")
+
+
+def edoc_create_for_void(
+    *,
+    business: Business,
+    void_id: int,
+    invoice: ElectronicDocument,
+    document: CreditNote,
+) -> ElectronicDocument:
+    """The nota de crédito of a void, referencing the invoice it corrects."""
+    if document.modified_number != invoice.number:
+        raise DocumentStateError(_("La nota de crédito no referencia esa factura."))
+    return edoc_create(
+        business=business, document=document, source=f"void:{void_id}", modifies=invoice
+    )
+
+
+def consumidor_final_check(*, business: Business, total) -> None:
+    """Refuse an anonymous sale above the business's consumidor final limit."""
+    limit = business.final_consumer_limit
+    if total > limit:
+        raise ConsumidorFinalLimitError(
+            _(
+                "Ventas a consumidor final de más de USD %(limit)s requieren "
+                "identificar al cliente."
+            )
+            % {"limit": limit}
+        )
 
 
 def _summary(document) -> dict:
@@ -172,6 +214,9 @@ def edoc_submit(
     """Move a pending document as far as the SRI lets it go right now."""
     if not edoc.is_pending or not _lease_take(edoc):
         return edoc
+    if not getattr(settings, "SRI_SEND_ENABLED", True):
+        # Demo and offline development: sign, but never reach the SRI.
+        return _sign_only(edoc)
     try:
         _advance(edoc, client or sri_client_for(edoc.business))
     except SriUnavailableError as exc:
@@ -182,6 +227,18 @@ def edoc_submit(
         _lease_release(edoc)
     if edoc.state == DocState.AUTHORISED:
         edoc_email(edoc=edoc)
+    return edoc
+
+
+def _sign_only(edoc: ElectronicDocument) -> ElectronicDocument:
+    try:
+        if edoc.state == DocState.GENERATED:
+            edoc_sign(edoc=edoc)
+    except CertificateMissingError as exc:
+        edoc.last_error = exc.message
+        edoc.save(update_fields=["last_error", "updated_at"])
+    finally:
+        _lease_release(edoc)
     return edoc
 
 
