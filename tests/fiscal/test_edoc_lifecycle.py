@@ -164,3 +164,32 @@ def test_chaos_no_document_lost_none_registered_twice(certified, fake_sri):
         assert fake_sri.registrations_of(edoc.access_key) == 1
         # what SRI holds is exactly the signed document we stored
         assert fake_sri.registered[edoc.access_key] == edoc.signed_xml.encode()
+
+
+def test_one_broken_business_does_not_stop_the_sender(
+    certified, other_business, fake_sri, settings
+):
+    from cryptography.fernet import Fernet
+
+    good = edoc_make(certified, 200)
+    with tenant_context(other_business):
+        certificate_upload(
+            business=other_business, p12=p12_single(pki_make()), password=PASSWORD
+        )
+        broken = edoc_make(other_business, 1)
+    # other_business's certificate can no longer be decrypted
+    from fiscal.models import SigningCertificate
+
+    with system_context():
+        SigningCertificate.unscoped_objects.filter(business=other_business).update(
+            password_encrypted=Fernet(Fernet.generate_key()).encrypt(b"x")
+        )
+
+    call_command("sri_send_pending")
+
+    good.refresh_from_db()
+    with system_context():
+        broken = ElectronicDocument.unscoped_objects.get(pk=broken.pk)
+    assert good.state == DocState.AUTHORISED
+    assert broken.state == DocState.GENERATED
+    assert broken.lease_until is None  # released for the next run

@@ -1,8 +1,12 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from backoffice.tenancy.context import system_context, tenant_context
 from fiscal.selectors import edoc_due_list
 from fiscal.services import edoc_submit
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -14,8 +18,17 @@ class Command(BaseCommand):
     def handle(self, *args, limit, **options):
         with system_context():
             due = list(edoc_due_list(limit=limit))
+        failed = 0
         for edoc in due:
-            with tenant_context(edoc.business):
-                edoc = edoc_submit(edoc=edoc)
+            try:
+                with tenant_context(edoc.business):
+                    edoc = edoc_submit(edoc=edoc)
+            except Exception:
+                # One broken document (e.g. an undecryptable certificate) must
+                # not hold back the other businesses' documents.
+                logger.exception("SRI submission of document %s failed", edoc.pk)
+                failed += 1
+                continue
             self.stdout.write(f"{edoc.access_key} {edoc.state}")
-        self.stdout.write(self.style.SUCCESS(f"{len(due)} document(s) processed"))
+        summary = f"{len(due)} document(s) processed, {failed} failed"
+        self.stdout.write(self.style.SUCCESS(summary) if not failed else summary)
