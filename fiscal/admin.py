@@ -1,5 +1,6 @@
 """Back office for SRI documents and signature certificates (presentation only)."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -110,6 +111,17 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
     @display(description=_("estado"), label=STATE_COLOURS)
     def display_state(self, obj):
         return obj.state, obj.get_state_display()
+
+    def changelist_view(self, request, extra_context=None):
+        if not getattr(settings, "SRI_SEND_ENABLED", True):
+            messages.warning(
+                request,
+                _(
+                    "El envío al SRI está desactivado: los comprobantes firmados "
+                    "todavía no se han enviado ni autorizado."
+                ),
+            )
+        return super().changelist_view(request, extra_context)
 
     def _object(self, request, object_id) -> ElectronicDocument:
         edoc = self.get_queryset(request).filter(pk=object_id).first()

@@ -37,7 +37,7 @@ class DocState(models.TextChoices):
     """Life of an electronic document, from generation to the SRI's verdict."""
 
     GENERATED = "generated", _("Generado")
-    SIGNED = "signed", _("Firmado")
+    SIGNED = "signed", _("Firmado, sin enviar")
     SENT = "sent", _("Enviado (sin respuesta)")
     RECEIVED = "received", _("Recibido por el SRI")
     AUTHORISED = "authorised", _("Autorizado")

@@ -159,3 +159,9 @@ def test_expiring_certificate_is_flagged_in_the_list(
         )
     page = owner_client.get(reverse("admin:fiscal_signingcertificate_changelist"))
     assert "Caduca en" in page.content.decode()
+
+
+def test_list_says_plainly_when_sending_is_disabled(owner_client, sri_settings):
+    sri_settings.SRI_SEND_ENABLED = False
+    page = owner_client.get(reverse("admin:fiscal_electronicdocument_changelist"))
+    assert "todavía no se han enviado" in page.content.decode()
