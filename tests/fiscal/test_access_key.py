@@ -2,6 +2,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from fiscal.sri.access_key import (
@@ -125,3 +127,30 @@ def test_numeric_code_is_deterministic_and_8_digits():
     assert first == numeric_code_derive(secuencial="000000001", **args)
     assert first != numeric_code_derive(secuencial="000000002", **args)
     assert len(first) == 8 and first.isdigit()
+
+
+@given(
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    ruc=st.from_regex(r"\A[0-9]{10}001\Z"),
+    secuencial=st.integers(min_value=1, max_value=999_999_999),
+    numeric=st.integers(min_value=0, max_value=99_999_999),
+    ambiente=st.sampled_from("12"),
+    cod_doc=st.sampled_from(["01", "04"]),
+)
+def test_any_built_key_parses_back_to_its_fields(
+    day, ruc, secuencial, numeric, ambiente, cod_doc
+):
+    key = access_key_build(
+        fecha=day,
+        cod_doc=cod_doc,
+        ruc=ruc,
+        ambiente=ambiente,
+        estab="001",
+        pto_emi="001",
+        secuencial=f"{secuencial:09d}",
+        numeric_code=f"{numeric:08d}",
+    )
+    parsed = access_key_parse(key)
+    assert (parsed.fecha, parsed.ruc, parsed.cod_doc) == (day, ruc, cod_doc)
+    assert int(parsed.secuencial) == secuencial
+    assert int(parsed.numeric_code) == numeric
