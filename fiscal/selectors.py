@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business, EmissionPoint
 
@@ -83,3 +84,19 @@ def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
         .filter(issue_date__gte=start, issue_date__lt=end)
         .order_by("issue_date", "kind", "number")
     )
+
+
+def certificate_warning(*, business: Business) -> str | None:
+    """Spanish dashboard warning when signing is, or soon will be, impossible."""
+
+    certificate = certificate_active(business=business)
+    if certificate is None:
+        return _("Suba su certificado de firma electrónica para emitir comprobantes.")
+    days = certificate_days_left(certificate)
+    if days < 0:
+        return _("Su certificado de firma electrónica caducó: suba uno nuevo.")
+    if certificate_expires_soon(certificate):
+        return _("Su certificado de firma electrónica caduca en %(days)s días.") % {
+            "days": days
+        }
+    return None

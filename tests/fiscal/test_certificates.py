@@ -92,3 +92,15 @@ def test_certificates_are_scoped_per_business(business, other_business, key):
     with tenant_context(other_business):
         assert certificate_active(business=other_business) is None
         assert not SigningCertificate.objects.exists()
+
+
+def test_dashboard_warning_for_missing_expiring_and_valid(tenant, key):
+    from fiscal.selectors import certificate_warning
+
+    assert "Suba su certificado" in certificate_warning(business=tenant)
+    certificate_upload(
+        business=tenant, p12=p12_single(pki_make(), days=12), password=PASSWORD
+    )
+    assert "caduca en" in certificate_warning(business=tenant)
+    certificate_upload(business=tenant, p12=p12_single(pki_make()), password=PASSWORD)
+    assert certificate_warning(business=tenant) is None
