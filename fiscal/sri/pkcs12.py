@@ -95,21 +95,24 @@ def _bags_read(data: bytes, password: bytes) -> tuple[list, list]:
     """Return keys and certificates from the unencrypted safes of a PFX.
 
     Best effort: encrypted safes (usually only certificates, which
-    `cryptography` already returned) and BER encodings are skipped.
+    `cryptography` already returned) are skipped, and so is any bag that
+    cannot be read; the caller still has what `cryptography` returned.
     """
     keys, certs = [], []
     try:
-        for oid, value in _safe_bags(data):
+        bags = list(_safe_bags(data))
+    except (ValueError, IndexError):
+        return [], []
+    for oid, value in bags:
+        try:
             if oid == _OID_SHROUDED_KEY_BAG:
                 keys.append(load_der_private_key(value, password))
             elif oid == _OID_KEY_BAG:
                 keys.append(load_der_private_key(value, None))
-            elif oid == _OID_CERT_BAG:
-                cert = _cert_bag_read(value)
-                if cert is not None:
-                    certs.append(cert)
-    except (ValueError, IndexError, TypeError):
-        return [], []
+            elif oid == _OID_CERT_BAG and (cert := _cert_bag_read(value)):
+                certs.append(cert)
+        except (ValueError, IndexError, TypeError):
+            continue
     return keys, certs
 
 
@@ -132,15 +135,14 @@ def _content_info_data(content_info: bytes) -> bytes | None:
     fields = _children(content_info)
     if _oid_decode(fields[0][1]) != _OID_DATA:
         return None
-    return _tlv(_explicit_inner(fields[1][1]), 0)[1]  # OCTET STRING content
+    return _octets(_explicit_inner(fields[1][1]))
 
 
 def _cert_bag_read(value: bytes) -> x509.Certificate | None:
     fields = _children(_tlv(value, 0)[1])
     if _oid_decode(fields[0][1]) != _OID_X509_CERT:
         return None
-    der = _tlv(_explicit_inner(fields[1][1]), 0)[1]
-    return x509.load_der_x509_certificate(der)
+    return x509.load_der_x509_certificate(_octets(_explicit_inner(fields[1][1])))
 
 
 def _explicit_inner(content: bytes) -> bytes:
@@ -149,13 +151,41 @@ def _explicit_inner(content: bytes) -> bytes:
     return content[:end]
 
 
+def _octets(element: bytes) -> bytes:
+    """Value of an OCTET STRING, primitive (DER) or constructed in chunks (BER)."""
+    tag, content, _ = _tlv(element, 0)
+    if tag == 0x24:
+        return b"".join(
+            _octets(_tlv_bytes(content, offset)) for offset in _offsets(content)
+        )
+    return content
+
+
+def _offsets(content: bytes):
+    offset = 0
+    while offset < len(content):
+        yield offset
+        offset = _tlv(content, offset)[2]
+
+
+def _tlv_bytes(content: bytes, offset: int) -> bytes:
+    return content[offset : _tlv(content, offset)[2]]
+
+
 def _tlv(data: bytes, offset: int) -> tuple[int, bytes, int]:
-    """Decode one DER element: (tag, content, offset after it)."""
+    """Decode one DER/BER element: (tag, content, offset after it).
+
+    Windows and some token exports write .p12 files in BER, with
+    indefinite lengths closed by an end-of-contents marker (00 00).
+    """
     tag = data[offset]
     length = data[offset + 1]
     start = offset + 2
     if length == 0x80:
-        raise ValueError("indefinite-length (BER) encoding is not supported")
+        cursor = start
+        while data[cursor : cursor + 2] != b"\x00\x00":
+            cursor = _tlv(data, cursor)[2]
+        return tag, data[start:cursor], cursor + 2
     if length & 0x80:
         size = length & 0x7F
         length = int.from_bytes(data[start : start + size], "big")

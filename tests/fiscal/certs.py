@@ -199,8 +199,28 @@ def _pkcs12_kdf(password: str, salt: bytes, iterations: int, size: int) -> bytes
     return out[:size]
 
 
-def p12_multi_key(pki: TestPki, password: str = PASSWORD):
-    """Return (p12 bytes, signing certificate): encryption pair first."""
+def _ber_seq(*items: bytes) -> bytes:
+    return b"\x30\x80" + b"".join(items) + b"\x00\x00"
+
+
+def _ber_octets(data: bytes, chunk: int = 500) -> bytes:
+    parts = [_octets(data[i : i + chunk]) for i in range(0, len(data), chunk)]
+    return b"\x24\x80" + b"".join(parts) + b"\x00\x00"
+
+
+def _ber_explicit0(inner: bytes) -> bytes:
+    return b"\xa0\x80" + inner + b"\x00\x00"
+
+
+def p12_multi_key(pki: TestPki, password: str = PASSWORD, *, ber: bool = False):
+    """Return (p12 bytes, signing certificate): encryption pair first.
+
+    With ber=True the containers use indefinite lengths and chunked OCTET
+    STRINGs, as Windows and some token tools export them.
+    """
+    seq, octets, explicit0 = (
+        (_ber_seq, _ber_octets, _ber_explicit0) if ber else (_seq, _octets, _explicit0)
+    )
     enc_key, enc_cert = leaf_make(pki, slot=2, sign=False)
     sig_key, sig_cert = leaf_make(pki, slot=1, sign=True)
     bags = [
@@ -209,9 +229,9 @@ def p12_multi_key(pki: TestPki, password: str = PASSWORD):
         _cert_bag(enc_cert, b"\x01"),
         _cert_bag(sig_cert, b"\x02"),
     ]
-    safe_contents = _seq(*bags)
+    safe_contents = seq(*bags)
     data_oid = _oid("1.2.840.113549.1.7.1")
-    auth_safe = _seq(_seq(data_oid, _explicit0(_octets(safe_contents))))
+    auth_safe = seq(seq(data_oid, explicit0(octets(safe_contents))))
     salt, iterations = b"saltsalt", 2048
     mac_key = _pkcs12_kdf(password, salt, iterations, 20)
     mac = hmac.new(mac_key, auth_safe, hashlib.sha1).digest()
@@ -221,7 +241,7 @@ def p12_multi_key(pki: TestPki, password: str = PASSWORD):
         _octets(salt),
         _der(0x02, iterations.to_bytes(2, "big")),
     )
-    pfx = _seq(
-        _der(0x02, b"\x03"), _seq(data_oid, _explicit0(_octets(auth_safe))), mac_data
+    pfx = seq(
+        _der(0x02, b"\x03"), seq(data_oid, explicit0(octets(auth_safe))), mac_data
     )
     return pfx, sig_cert

@@ -155,3 +155,10 @@ def test_multi_key_p12_picks_the_signing_key(xmlsec1, tmp_path, pki):
 def test_wrong_password_raises_certificate_error(pki):
     with pytest.raises(CertificateError, match="password"):
         p12_load(p12_single(pki), "otra")
+
+
+def test_ber_encoded_multi_key_p12_still_picks_the_signing_key(pki):
+    data, signing_cert = p12_multi_key(pki, ber=True)
+    assert data[:2] == b"\x30\x80"  # indefinite length: not DER
+    identity = p12_load(data, PASSWORD)
+    assert identity.certificate == signing_cert
