@@ -3,8 +3,9 @@
 Pure functions over Decimals (no models, no database), shared by the POS,
 receipts, the SRI XML and reports. The rules follow what SRI validates:
 
-- line base (precioTotalSinImpuesto) = quantity × unit price − discount,
-  rounded half-up to cents; unit prices travel with 6 decimals, without IVA;
+- line base (precioTotalSinImpuesto) = quantity × unit price rounded half-up
+  to cents, minus the discount (in cents); unit prices travel with 6
+  decimals, without IVA;
 - line IVA = rate × line base, rounded half-up;
 - document IVA per category = rate × Σ bases of that category, rounded
   half-up (it may differ from Σ line IVA by at most half a cent per line);
@@ -102,7 +103,9 @@ def line_compute(line: LineInput, *, index: int = 0) -> LineResult:
     gross = round_money(exact)
     if discount > gross:
         raise CalcError("discount above the line amount", code="discount", index=index)
-    base = round_money(exact - discount)
+    # Round the amount first, then subtract the (cent) discount: the base stays
+    # within half a cent of the exact value and can never go below zero.
+    base = gross - discount
     tax = round_money(base * rate / HUNDRED)
     return LineResult(
         quantity=quantity,

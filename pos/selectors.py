@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from backoffice.catalog.models import ModifierGroup, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy.models import Business, EmissionPoint
+from fiscal.money import round_money
 
 from .models import (
     CashMovement,
@@ -23,6 +24,11 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+
+
+def _m(value) -> Decimal:
+    # SQLite sums decimals as floats-in-disguise: bring them back to cents.
+    return ZERO if value is None else round_money(value)
 
 
 def sale_get(*, business: Business, pk) -> Sale | None:
@@ -111,13 +117,14 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
     agg = sales.aggregate(
         n=Count("pk"), total=Sum("total"), service=Sum("service_charge")
     )
-    payments = dict(
-        Payment.objects.for_business(business)
+    payments = {
+        method: _m(total)
+        for method, total in Payment.objects.for_business(business)
         .filter(sale__cash_session=session)
         .values_list("method")
         .annotate(total=Sum("amount"))
         .order_by()
-    )
+    }
     movements = (
         CashMovement.objects.for_business(business)
         .filter(session=session)
@@ -138,24 +145,26 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         session=session,
         expected=expected,
         sales_count=agg["n"] or 0,
-        sales_total=agg["total"] or ZERO,
-        service_charge=agg["service"] or ZERO,
+        sales_total=_m(agg["total"]),
+        service_charge=_m(agg["service"]),
         voids_count=voids["n"] or 0,
-        voids_total=voids["total"] or ZERO,
+        voids_total=_m(voids["total"]),
         payments={m: payments.get(m, ZERO) for m in payments},
     )
-    for kind, method, amount in movements:
+    for kind, method, total in movements:
+        amount = _m(total)
         expected[method] += amount
         if kind == CashMovement.Kind.CASH_IN:
             summary.cash_in += amount
         elif kind == CashMovement.Kind.CASH_OUT:
             summary.cash_out += -amount
     summary.expected = dict(expected)
-    summary.taxes = list(
-        SaleTax.objects.for_business(business)
+    summary.taxes = [
+        (code, rate, _m(base), _m(tax))
+        for code, rate, base, tax in SaleTax.objects.for_business(business)
         .filter(sale__cash_session=session)
         .values_list("tax_code", "rate")
         .annotate(base=Sum("base"), tax=Sum("tax"))
         .order_by("tax_code")
-    )
+    ]
     return summary

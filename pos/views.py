@@ -2,6 +2,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
@@ -12,6 +13,7 @@ from .models import CashSession
 from .receipts import cash_report_data, sale_receipt_data
 
 
+@method_decorator(ensure_csrf_cookie, name="dispatch")
 @method_decorator(role_required(roles.ALL), name="dispatch")
 class PosPageView(View):
     def get(self, request):

@@ -67,8 +67,18 @@ def cash_movement_add(
     reason = (reason or "").strip()
     if not reason:
         raise CashSessionError(_("Indique el motivo."), field="reason")
-    if session.business_id != business.pk or not session.is_open:
-        raise CashSessionError(_("La caja no está abierta."), field="session")
+    with transaction.atomic():
+        session = (
+            CashSession.objects.select_for_update()
+            .filter(business=business, pk=session.pk, closed_at__isnull=True)
+            .first()
+        )
+        if session is None:
+            raise CashSessionError(_("La caja no está abierta."), field="session")
+        return _movement_create(business, session, user, kind, value, reason)
+
+
+def _movement_create(business, session, user, kind, value, reason) -> CashMovement:
     return CashMovement.objects.create(
         business=business,
         session=session,

@@ -202,10 +202,11 @@ def _customer_resolve(*, business, customer: Customer | None) -> Customer:
 
 
 def _session_open(*, business, point) -> CashSession:
+    # Locked so a closing count waits for the sales in flight (the sequence
+    # lock serialises sales of a point anyway, so this costs no concurrency).
     session = (
-        CashSession.objects.filter(
-            business=business, emission_point=point, closed_at__isnull=True
-        )
+        CashSession.objects.select_for_update()
+        .filter(business=business, emission_point=point, closed_at__isnull=True)
         .order_by()
         .first()
     )

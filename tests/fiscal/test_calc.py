@@ -163,3 +163,9 @@ def test_gross_price_split_gives_back_the_gross_within_one_cent(gross, code):
     line = calc.line_compute(calc.LineInput(D("1"), net, code))
     assert abs(line.total - gross) <= D("0.01")
     assert abs(net * (100 + RATES[code].rate) / 100 - gross) <= D("0.000001") * 2
+
+
+def test_tiny_line_with_full_discount_is_zero_not_negative():
+    # Found by hypothesis: 0.000001 × 5000 = 0.005 → 0.01, discount 0.01.
+    line = calc.line_compute(calc.LineInput(D("0.000001"), D("5000"), "0", D("0.01")))
+    assert (line.gross, line.base, line.total) == (D("0.01"), D("0.00"), D("0.00"))
