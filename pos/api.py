@@ -242,6 +242,36 @@ def sale_create(request):
     return JsonResponse(sale_json(sale), status=200 if replayed else 201)
 
 
+@api_view(methods=("POST",))
+def sale_quote(request):
+    """Totals of a cart before payment (nothing is written)."""
+    totals = services.sale_quote(
+        business=request.business, lines=_lines_parse(request.json)
+    )
+    return JsonResponse(
+        {
+            "lines": [
+                {"base": _money(r.base), "tax": _money(r.tax), "total": _money(r.total)}
+                for r in totals.lines
+            ],
+            "taxes": [
+                {
+                    "tax_code": t.tax_code,
+                    "rate": str(t.rate.normalize()),
+                    "base": _money(t.base),
+                    "tax": _money(t.tax),
+                }
+                for t in totals.taxes
+            ],
+            "subtotal": _money(totals.subtotal),
+            "discount": _money(totals.discount),
+            "tax": _money(totals.tax),
+            "service_charge": _money(totals.service_charge),
+            "total": _money(totals.total),
+        }
+    )
+
+
 @api_view()
 def sale_detail(request, pk):
     sale = selectors.sale_get(business=request.business, pk=pk)

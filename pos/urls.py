@@ -6,6 +6,7 @@ app_name = "pos"
 urlpatterns = [
     path("", views.PosPageView.as_view(), name="page"),
     path("api/sales", api.sale_create, name="api-sales"),
+    path("api/sales/quote", api.sale_quote, name="api-sale-quote"),
     path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),
     path("api/sales/<int:pk>/void", api.sale_void, name="api-sale-void"),
     path("api/products", api.product_list, name="api-products"),

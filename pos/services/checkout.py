@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.catalog.models import ModifierOption, Product
@@ -218,6 +220,14 @@ def _session_open(*, business, point) -> CashSession:
     return session
 
 
+def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
+    """Price a cart exactly as `sale_post` would, writing nothing."""
+    if not lines:
+        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
+    priced = _lines_price(business=business, lines=lines)
+    return _totals(business=business, lines=lines, priced=priced)
+
+
 def sale_post(
     *,
     business: Business,
@@ -227,11 +237,13 @@ def sale_post(
     payments: list[PaymentIn],
     customer: Customer | None = None,
     key: UUID,
+    posted_at: datetime | None = None,
 ) -> Sale:
     """Post a cart as an immutable sale, or return the sale already posted with `key`.
 
     The returned sale has `replayed = True` when it was posted by an earlier
-    request with the same idempotency key.
+    request with the same idempotency key. `posted_at` (default: now) is for
+    sales captured earlier, e.g. offline tills syncing and imported history.
     """
     try:
         return _sale_post(
@@ -242,6 +254,7 @@ def sale_post(
             payments=payments,
             customer=customer,
             key=key,
+            posted_at=posted_at or timezone.now(),
         )
     except IntegrityError:
         # A concurrent request with the same key committed first: ours rolled back.
@@ -259,7 +272,9 @@ def _sale_by_key(*, business, key) -> Sale | None:
 
 
 @transaction.atomic
-def _sale_post(*, business, point, cashier, lines, payments, customer, key) -> Sale:
+def _sale_post(
+    *, business, point, cashier, lines, payments, customer, key, posted_at
+) -> Sale:
     if existing := _sale_by_key(business=business, key=key):
         return existing
     if point is None or point.business_id != business.pk:
@@ -299,6 +314,7 @@ def _sale_post(*, business, point, cashier, lines, payments, customer, key) -> S
         number=number,
         totals=totals,
         tender=tender,
+        posted_at=posted_at,
     )
     _children_insert(business=business, sale=sale, priced=priced, totals=totals)
     SaleTax.objects.bulk_create(
@@ -335,10 +351,11 @@ def _sale_post(*, business, point, cashier, lines, payments, customer, key) -> S
 
 
 def _sale_insert(
-    *, business, point, session, cashier, customer, key, number, totals, tender
+    *, business, point, session, cashier, customer, key, number, totals, tender, **kw
 ) -> Sale:
     sale = Sale(
         business=business,
+        posted_at=kw["posted_at"],
         idempotency_key=key,
         establishment_id=point.establishment_id,
         emission_point=point,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.inventory.models import StockMove
@@ -63,7 +66,13 @@ def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
 
 
 def sale_void(
-    *, business: Business, sale: Sale, actor, reason: str, supervisor_pin: str = ""
+    *,
+    business: Business,
+    sale: Sale,
+    actor,
+    reason: str,
+    supervisor_pin: str = "",
+    voided_at: datetime | None = None,
 ) -> Void:
     """Void a sale once: credit note, stock back in, money back out of the drawer."""
     try:
@@ -73,6 +82,7 @@ def sale_void(
             actor=actor,
             reason=reason,
             supervisor_pin=supervisor_pin,
+            voided_at=voided_at or timezone.now(),
         )
     except IntegrityError:
         if Void.objects.filter(business=business, sale_id=sale.pk).exists():
@@ -81,7 +91,7 @@ def sale_void(
 
 
 @transaction.atomic
-def _sale_void(*, business, sale, actor, reason, supervisor_pin) -> Void:
+def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> Void:
     reason = (reason or "").strip()
     if not reason:
         raise VoidInputError(_("Indique el motivo de la anulación."), field="reason")
@@ -114,6 +124,7 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin) -> Void:
             number=number,
         ),
         reason=reason[:300],
+        voided_at=voided_at,
         actor=actor,
         authorized_by=authorized_by,
         cash_session=session,

@@ -259,3 +259,12 @@ def test_void_through_the_api(client, owner, session, business, product):
     assert twice.status_code == 409 and twice.json()["error"] == "already_voided"
     assert client.get(f"/pos/api/sales/{sale_id}").json()["voided"] is True
     assert Decimal(response.json()["total"]) == Decimal("4.60")
+
+
+def test_quote_prices_a_cart_without_writing(api, business, product):
+    body = {"lines": [{"product": product.pk, "quantity": "3", "discount": "1.15"}]}
+    response = _post(api, body, "/pos/api/sales/quote")
+    assert response.status_code == 200
+    # 6.00 − 1.00 (1.15 typed with IVA) = 5.00 base, 0.75 IVA
+    assert response.json()["total"] == "5.75"
+    assert _sales(business) == 0
