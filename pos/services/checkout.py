@@ -265,7 +265,10 @@ def sale_post(
 
 
 def _sale_by_key(*, business, key) -> Sale | None:
-    sale = Sale.objects.filter(business=business, idempotency_key=key).first()
+    # No ORDER BY: the unique (business, key) index answers it directly.
+    sale = (
+        Sale.objects.filter(business=business, idempotency_key=key).order_by().first()
+    )
     if sale is not None:
         sale.replayed = True
     return sale
