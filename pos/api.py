@@ -22,7 +22,7 @@ from backoffice.tenancy.models import Role
 from fiscal.errors import SouthernPOSError
 
 from . import selectors, services
-from .errors import SaleInputError
+from .errors import NotFoundError, SaleInputError
 from .models import CashSession, Sale
 
 SELLERS = roles._roles(Role.OWNER, Role.MANAGER, Role.CASHIER)
@@ -392,7 +392,7 @@ def _session_get(request, pk) -> CashSession:
         .first()
     )
     if session is None:
-        raise SaleInputError(_("Caja no encontrada."), field="session")
+        raise NotFoundError(_("Caja no encontrada."), field="session")
     return session
 
 

@@ -61,3 +61,10 @@ class AlreadyVoidedError(SouthernPOSError):
 
 class VoidInputError(SouthernPOSError):
     code = "invalid_void"
+
+
+class NotFoundError(SouthernPOSError):
+    """No encontrado."""
+
+    code = "not_found"
+    status = 404

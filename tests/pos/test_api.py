@@ -268,3 +268,26 @@ def test_quote_prices_a_cart_without_writing(api, business, product):
     # 6.00 − 1.00 (1.15 typed with IVA) = 5.00 base, 0.75 IVA
     assert response.json()["total"] == "5.75"
     assert _sales(business) == 0
+
+
+def test_other_business_cannot_void_or_read_cash_reports(
+    api, business, other_business, product, session
+):
+    sale_id = _post(api, _body(product)).json()["id"]
+    intruder = UserFactory()
+    membership(other_business, intruder, "owner")
+    other = Client()
+    other.force_login(intruder)
+    response = _post(other, {"reason": "hack"}, f"/pos/api/sales/{sale_id}/void")
+    assert response.status_code == 404
+    assert other.get(f"/pos/cash-sessions/{session.pk}/report.pdf").status_code == 404
+    closing = _post(
+        other, {"counted": {}}, f"/pos/api/cash-sessions/{session.pk}/close"
+    )
+    assert closing.status_code == 404
+    from pos.models import Void
+
+    with tenant_context(business):
+        assert Void.objects.count() == 0
+        session.refresh_from_db()
+    assert session.is_open
