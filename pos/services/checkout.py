@@ -36,6 +36,8 @@ from ..errors import (
 from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
 
 MAX_LINES = 500
+MAX_QUANTITY = Decimal("100000000")  # fits DecimalField(14, 6)
+MAX_TOTAL = Decimal("1000000000")  # far below DecimalField(14, 2), far above a sale
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,10 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 _("La cantidad debe ser mayor que cero."),
                 field=f"lines[{i}].quantity",
             )
+        if quantity >= MAX_QUANTITY:
+            raise SaleInputError(
+                _("Cantidad demasiado grande."), field=f"lines[{i}].quantity"
+            )
         if quantity != round_unit(quantity):
             raise SaleInputError(
                 _("La cantidad admite hasta 6 decimales."),
@@ -138,7 +144,7 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
             )
         )
     try:
-        return calc.sale_compute(inputs, service_rate=business.service_charge_rate)
+        totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
     except calc.CalcError as exc:
         field_name = "lines" if exc.index is None else f"lines[{exc.index}]"
         if exc.code == "discount":
@@ -147,6 +153,9 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 field=f"{field_name}.discount",
             )
         raise SaleInputError(_("Línea no válida."), field=field_name)
+    if totals.total >= MAX_TOTAL:
+        raise SaleInputError(_("El total de la venta es demasiado grande."))
+    return totals
 
 
 @dataclass(frozen=True)

@@ -291,3 +291,15 @@ def test_emission_point_of_another_business_is_refused(
             payments=[PaymentIn("01", D("5"))],
             key=uuid.uuid4(),
         )
+
+
+def test_absurd_quantities_are_refused_not_crashing(post, business, product):
+    _assert_refused(
+        post,
+        business,
+        [(product, "100000000")],
+        None,
+        SaleInputError,
+        "lines[0].quantity",
+    )
+    _assert_refused(post, business, [(product, "99999999")] * 10, None, SaleInputError)
