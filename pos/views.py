@@ -6,9 +6,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
+from backoffice.tenancy.models import EmissionPoint
 from fiscal.receipts import cash_report_pdf, receipt_html, receipt_pdf
 
 from . import selectors
+from .api import SELLERS
 from .models import CashSession
 from .receipts import cash_report_data, sale_receipt_data
 
@@ -17,7 +19,17 @@ from .receipts import cash_report_data, sale_receipt_data
 @method_decorator(role_required(roles.ALL), name="dispatch")
 class PosPageView(View):
     def get(self, request):
-        return render(request, "pos/page.html", {"business": request.business})
+        business = request.business
+        points = EmissionPoint.objects.for_business(business).filter(is_active=True)
+        return render(
+            request,
+            "pos/page.html",
+            {
+                "business": business,
+                "points": points.select_related("establishment"),
+                "sellers": roles.has_role(request, SELLERS),
+            },
+        )
 
 
 def _sale_or_404(request, pk):
