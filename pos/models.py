@@ -260,7 +260,7 @@ class SaleLine(InsertOnlyModel):
     class Meta:
         verbose_name = _("línea de venta")
         verbose_name_plural = _("líneas de venta")
-        ordering = ["sale", "position"]
+        ordering = ["sale_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["business", "sale", "position"], name="uniq_sale_line_position"
@@ -293,7 +293,7 @@ class SaleTax(InsertOnlyModel):
     class Meta:
         verbose_name = _("impuesto de venta")
         verbose_name_plural = _("impuestos de venta")
-        ordering = ["sale", "tax_code"]
+        ordering = ["sale_id", "tax_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["business", "sale", "tax_code"], name="uniq_sale_tax_code"
@@ -317,7 +317,7 @@ class Payment(InsertOnlyModel):
     class Meta:
         verbose_name = _("pago")
         verbose_name_plural = _("pagos")
-        ordering = ["sale", "pk"]
+        ordering = ["sale_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="payment_amount_positive"

@@ -42,6 +42,17 @@ def sale_get(*, business: Business, pk) -> Sale | None:
     )
 
 
+def void_get(*, business: Business, pk) -> Void | None:
+    """A void with its sale, lines, taxes and payments (for the nota de crédito)."""
+    return (
+        Void.objects.for_business(business)
+        .select_related("sale__emission_point__establishment", "actor", "authorized_by")
+        .prefetch_related("sale__lines", "sale__taxes", "sale__payments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def sale_list(*, business: Business, day=None) -> QuerySet[Sale]:
     qs = Sale.objects.for_business(business).select_related("cashier")
     if day is not None:

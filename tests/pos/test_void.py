@@ -177,3 +177,23 @@ def test_non_member_cannot_void(business, sale, stocked):
     with pytest.raises(VoidNotAllowedError):
         _void(business, sale, UserFactory())
     _nothing_written(business, stocked)
+
+
+def test_void_get_loads_what_a_credit_note_needs(
+    business, other_business, sale, manager, django_assert_num_queries
+):
+    from pos.selectors import void_get
+
+    void = _void(business, sale, manager)
+    with tenant_context(business):
+        with django_assert_num_queries(4):
+            loaded = void_get(business=business, pk=void.pk)
+            lines = list(loaded.sale.lines.all())
+            taxes = list(loaded.sale.taxes.all())
+        assert loaded.sale.document_number == "001-001-000000001"
+        assert [(x.code, x.quantity) for x in lines] == [("GAS", D("3"))]
+        assert [(t.tax_code, t.base, t.tax) for t in taxes] == [
+            ("4", D("3.00"), D("0.45"))
+        ]
+    with tenant_context(other_business):
+        assert void_get(business=other_business, pk=void.pk) is None
