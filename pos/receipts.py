@@ -140,6 +140,13 @@ def cash_report_data(*, business: Business, session: CashSession) -> CashReport:
                     (str(methods[m]), money(Decimal(v)))
                     for m, v in sorted(session.counted.items())
                 ]
+                + [
+                    (
+                        _("Diferencia %(m)s") % {"m": methods[m]},
+                        money(Decimal(v) - Decimal(session.expected.get(m, "0"))),
+                    )
+                    for m, v in sorted(session.counted.items())
+                ]
                 + [(_("Diferencia"), money(session.difference))],
             )
         )

@@ -53,6 +53,10 @@ def test_cashier_opens_the_till_and_sells(page, live_server, business):
     page.click("#pay")
     page.wait_for_selector("#result >> text=001-001-000000001")
     assert "0.40" in page.inner_text("#result")
+    page.once("dialog", lambda dialog: dialog.accept("24.60"))
+    page.click("text=Cerrar caja")
+    page.wait_for_selector("text=Diferencia: 0.00")
+    page.wait_for_selector("text=Abrir caja")
     with tenant_context(business):
         sale = Sale.objects.get()
     assert (sale.total, sale.change, sale.cashier_id) == (

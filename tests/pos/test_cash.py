@@ -128,3 +128,4 @@ def test_x_and_z_reports(business, session, owner, post, product):
     assert sales["Número de ventas"] == "1" and sales["Total vendido"] == "2.30"
     counted = dict(z.sections[-1][1])
     assert counted["Diferencia"] == "0.00"
+    assert counted["Diferencia Efectivo"] == "0.00"
