@@ -303,3 +303,17 @@ def test_absurd_quantities_are_refused_not_crashing(post, business, product):
         "lines[0].quantity",
     )
     _assert_refused(post, business, [(product, "99999999")] * 10, None, SaleInputError)
+
+
+def test_sale_get_loads_lines_taxes_and_payments_in_four_queries(
+    post, business, product, django_assert_num_queries
+):
+    from pos.selectors import sale_get
+
+    sale = post([(product, 2), (product, 1)])
+    with tenant_context(business), django_assert_num_queries(4):
+        loaded = sale_get(business=business, pk=sale.pk)
+        assert [x.position for x in loaded.lines.all()] == [1, 2]
+        assert [t.tax_code for t in loaded.taxes.all()] == ["4"]
+        assert [p.method for p in loaded.payments.all()] == ["01"]
+        assert loaded.emission_point.establishment.code == "001"
