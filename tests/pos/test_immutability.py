@@ -63,3 +63,19 @@ def test_raw_sql_update_or_delete_fails_on_postgresql(business, sale, table, sta
             assert cursor.fetchone()[0] >= 1
             cursor.execute("SELECT total FROM pos_sale WHERE id = %s", [sale.pk])
             assert cursor.fetchone()[0] == Decimal("2.30")
+
+
+@pytest.mark.postgres
+def test_row_level_security_hides_other_business_sales(business, other_business, sale):
+    tables = [
+        "pos_sale",
+        "pos_saleline",
+        "pos_payment",
+        "pos_saletax",
+        "pos_cashsession",
+    ]
+    for tenant, expected in ((business, 1), (other_business, 0)):
+        with tenant_context(tenant), connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                assert cursor.fetchone()[0] == expected, (table, tenant)
