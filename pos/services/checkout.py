@@ -328,8 +328,8 @@ def _sale_post(
         tender=tender,
         posted_at=posted_at,
     )
-    _children_insert(business=business, sale=sale, priced=priced, totals=totals)
-    SaleTax.objects.bulk_create(
+    lines = _children_insert(business=business, sale=sale, priced=priced, totals=totals)
+    taxes = SaleTax.objects.bulk_create(
         [
             SaleTax(
                 business=business,
@@ -342,7 +342,7 @@ def _sale_post(
             for t in totals.taxes
         ]
     )
-    Payment.objects.bulk_create(
+    payments = Payment.objects.bulk_create(
         [
             Payment(
                 business=business,
@@ -355,6 +355,7 @@ def _sale_post(
         ]
     )
     _stock_out(business=business, sale=sale, priced=priced, totals=totals)
+    _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
     sale.replayed = False
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
@@ -398,8 +399,23 @@ def _sale_insert(
     return sale
 
 
-def _children_insert(*, business, sale, priced, totals) -> None:
-    SaleLine.objects.bulk_create(
+def _cache_children(sale: Sale, **children) -> None:
+    """Keep what was just inserted as the sale's prefetched relations.
+
+    Callers (the API response, receipts, the SRI hook) then read lines, taxes
+    and payments without querying again; a fresh sale has no void.
+    """
+    cache = sale.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in children.items():
+        queryset = getattr(sale, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    Sale.void.related.set_cached_value(sale, None)
+
+
+def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
+    return SaleLine.objects.bulk_create(
         [
             SaleLine(
                 business=business,

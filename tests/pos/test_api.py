@@ -291,3 +291,23 @@ def test_other_business_cannot_void_or_read_cash_reports(
         assert Void.objects.count() == 0
         session.refresh_from_db()
     assert session.is_open
+
+
+def test_api_post_query_count_does_not_grow_with_lines(api, business, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    products = [make_product(business, code=f"Q{i}", price="1.00") for i in range(20)]
+    counts = []
+    _post(api, _body(products[0]))  # the first sale of a point creates its sequence
+    for n in (1, 20):
+        body = _body(products[0], customer={"id": customer.pk})
+        body["lines"] = [{"product": p.pk, "quantity": "1"} for p in products[:n]]
+        body["payments"] = [{"method": "01", "amount": "100.00"}]
+        with CaptureQueriesContext(connection) as ctx:
+            response = _post(api, body)
+        assert response.status_code == 201
+        assert len(response.json()["lines"]) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 24
