@@ -371,3 +371,13 @@ class Void(InsertOnlyModel):
 
     def __str__(self):
         return f"{self.document_number} ({self.sale.document_number})"
+
+    @property
+    def needs_portal_annulment(self) -> bool:
+        """SRI takes no credit note to CONSUMIDOR FINAL: annul the invoice online.
+
+        The void still reverses stock and cash and keeps its credit-note number
+        (the issue's rule); the SRI hook should request the annulment instead
+        of sending a nota de crédito.
+        """
+        return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL

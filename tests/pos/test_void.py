@@ -81,6 +81,7 @@ def test_manager_voids_with_credit_note_stock_and_cash_reversal(
     assert (void.document_number, void.total) == ("001-001-000000001", D("3.45"))
     assert void.actor == manager and void.authorized_by == manager
     assert void.reason == "Error de digitación"
+    assert void.needs_portal_annulment  # sold to CONSUMIDOR FINAL
     assert stock_of(business, stocked) == D("10")
     with tenant_context(business):
         moves = list(
@@ -197,3 +198,12 @@ def test_void_get_loads_what_a_credit_note_needs(
         ]
     with tenant_context(other_business):
         assert void_get(business=other_business, pk=void.pk) is None
+
+
+def test_identified_customer_void_is_a_real_credit_note(
+    business, post, stocked, manager, customer
+):
+    sale = post([(stocked, 1)], customer=customer)
+    void = _void(business, sale, manager)
+    assert not void.needs_portal_annulment
+    assert void.document_number == "001-001-000000001"
