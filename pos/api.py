@@ -305,6 +305,17 @@ def sale_void(request, pk):
     )
 
 
+@api_view(allowed=roles.CAN_VOID, methods=("POST",))
+def supervisor_pin(request):
+    """A manager or owner sets the PIN that lets a cashier void with their approval."""
+    services.supervisor_pin_set(
+        business=request.business,
+        membership=request.membership,
+        pin=str(request.json.get("pin") or ""),
+    )
+    return JsonResponse({"ok": True})
+
+
 @api_view()
 def product_list(request):
     products = selectors.product_search(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),
     path("api/sales/<int:pk>/void", api.sale_void, name="api-sale-void"),
     path("api/products", api.product_list, name="api-products"),
+    path("api/supervisor-pin", api.supervisor_pin, name="api-supervisor-pin"),
     path("api/customers", api.customer_list, name="api-customers"),
     path("api/cash-sessions", api.cash_sessions, name="api-cash-sessions"),
     path(

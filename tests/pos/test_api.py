@@ -311,3 +311,25 @@ def test_api_post_query_count_does_not_grow_with_lines(api, business, customer):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 24
+
+
+def test_manager_sets_pin_and_cashier_voids_with_it(
+    client, api, business, product, session
+):
+    sale_id = _post(api, _body(product)).json()["id"]
+    url = f"/pos/api/sales/{sale_id}/void"
+    refused = _post(api, {"reason": "Error"}, url)
+    assert refused.status_code == 403 and refused.json()["field"] == "supervisor_pin"
+    assert _post(api, {"pin": "1234"}, "/pos/api/supervisor-pin").status_code == 403
+    manager = UserFactory()
+    membership(business, manager, "manager")
+    boss = Client()
+    boss.force_login(manager)
+    assert _post(boss, {"pin": "12"}, "/pos/api/supervisor-pin").status_code == 400
+    assert _post(boss, {"pin": "2468"}, "/pos/api/supervisor-pin").status_code == 200
+    assert (
+        _post(api, {"reason": "Error", "supervisor_pin": "1357"}, url).status_code
+        == 403
+    )
+    done = _post(api, {"reason": "Error", "supervisor_pin": "2468"}, url)
+    assert done.status_code == 201
