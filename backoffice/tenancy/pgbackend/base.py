@@ -23,5 +23,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super()._rollback()
 
     def _savepoint_rollback(self, sid):
-        rls.forget(self)
-        return super()._savepoint_rollback(sid)
+        # Forget only after: in an aborted transaction, set_config (run by the
+        # wrapper before ROLLBACK TO SAVEPOINT) would fail and mask the rollback.
+        try:
+            return super()._savepoint_rollback(sid)
+        finally:
+            rls.forget(self)
