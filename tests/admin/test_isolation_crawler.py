@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV
 
+from backoffice.tenancy import rls
 from backoffice.tenancy.context import system_context
 from backoffice.tenancy.models import Business, TenantModel
 from fixtures.demo import RESTAURANT, SHOP
@@ -31,24 +32,36 @@ def _url(name, *args):
         return None
 
 
+class Row:
+    """An object and its str(), taken with system access (RLS on PostgreSQL)."""
+
+    def __init__(self, obj):
+        self.obj, self.pk, self.text = obj, obj.pk, str(obj)
+
+    def __str__(self):
+        return self.text
+
+
 def _objects_of(model, business):
     """Up to SAMPLE rows of `business` for a registered model."""
     with system_context():
         if model is Business:
-            return [business]
+            return [Row(business)]
         if issubclass(model, TenantModel):
-            return list(model.unscoped_objects.filter(business=business)[:SAMPLE])
+            rows = model.unscoped_objects.filter(business=business)[:SAMPLE]
+            return [Row(obj) for obj in rows]
     return None  # a platform model (users, groups, tasks): not tenant data
 
 
-def _markers(model, obj, own_strings):
-    """Strings that may only appear on a page that leaks `obj`."""
+def _markers(model, row, own_strings):
+    """Strings that may only appear on a page that leaks `row`."""
+    obj = row.obj
     meta = model._meta
     markers = []
     change = _url(f"admin:{meta.app_label}_{meta.model_name}_change", obj.pk)
     if change:
         markers.append(change)
-    text = str(obj)
+    text = row.text
     if len(text) >= 4 and text not in own_strings:
         markers += [text, html.escape(text)]
     if model is Business:
@@ -261,6 +274,23 @@ def test_crawler_detects_a_leak(client, demo, monkeypatch):
             return self.model.unscoped_objects.all()
 
     monkeypatch.setattr(TenantScopeMixin, "get_queryset", leaky)
+    # Switch PostgreSQL's row-level security off too (the policy lets "*" see
+    # all), so only the application's scoping is under test here.
+    monkeypatch.setattr(rls, "current_rls_key", lambda: "*")
     restaurant, shop = demo
     crawl = _crawl(client, "restaurante", restaurant, shop, set())
     assert any("shows" in p for p in crawl.problems), crawl.problems
+
+
+@pytest.mark.postgres
+def test_row_level_security_alone_stops_a_leaking_admin(client, demo, monkeypatch):
+    """Defence in depth: with the admin's scoping broken, RLS still hides B."""
+    from backoffice.tenancy.admin_base import TenantScopeMixin
+
+    def leaky(self, request):
+        return self.model.unscoped_objects.all()
+
+    monkeypatch.setattr(TenantScopeMixin, "get_queryset", leaky)
+    restaurant, shop = demo
+    crawl = _crawl(client, "restaurante", restaurant, shop, set())
+    assert not crawl.problems, "\n".join(crawl.problems)

@@ -56,10 +56,10 @@ def test_signup_lands_in_a_working_back_office(client, form_data):
         "Cafetería La Ronda S.A.",
         "restaurant",
     )
-    assert (establishment.code, point.code, point.establishment) == (
+    assert (establishment.code, point.code, point.establishment_id) == (
         "001",
         "001",
-        establishment,
+        establishment.pk,
     )
     assert (owner.user, owner.role) == (user, "owner")
     assert int(client.session["_auth_user_id"]) == user.pk
