@@ -223,3 +223,51 @@ def test_switch_business_refuses_external_redirects(client, business):
         {"business": business.pk, "next": "https://evil.example.com/"},
     )
     assert response["Location"] == "/admin/"
+
+
+def test_the_last_owner_cannot_demote_or_remove_themselves(client, business):
+    owner = member(business, "owner")
+    with tenant_context(business):
+        own = Membership.objects.get(user=owner)
+    client.force_login(owner)
+    url = f"/admin/tenancy/membership/{own.pk}/"
+    response = client.post(url + "change/", {"role": "cashier", "is_active": "on"})
+    assert response.status_code == 200
+    assert "al menos un propietario activo" in response.content.decode()
+    response = client.post(url + "change/", {"role": "owner"})  # deactivate
+    assert "al menos un propietario activo" in response.content.decode()
+    assert client.post(url + "delete/", {"post": "yes"}).status_code == 403
+    with system_context():
+        own.refresh_from_db()
+    assert (own.role, own.is_active) == ("owner", True)
+    # With a second owner, the first may step down.
+    membership(business, UserFactory(), "owner")
+    response = client.post(url + "change/", {"role": "manager", "is_active": "on"})
+    assert response.status_code == 302
+    with system_context():
+        own.refresh_from_db()
+    assert own.role == "manager"
+
+
+def test_adding_a_member_validates_the_new_password(client, business):
+    client.force_login(member(business, "owner"))
+    response = client.post(
+        "/admin/tenancy/membership/add/",
+        {"email": "debil@example.ec", "password": "123", "role": "cashier"},
+    )
+    assert response.status_code == 200
+    assert "password" in response.context["adminform"].form.errors
+    with system_context():
+        assert not Membership.objects.filter(user__email="debil@example.ec").exists()
+
+
+def test_adding_a_member_whose_email_is_an_existing_username(client, business):
+    existing = UserFactory(username="ya.existe@example.ec", email="")
+    client.force_login(member(business, "owner"))
+    response = client.post(
+        "/admin/tenancy/membership/add/",
+        {"email": "ya.existe@example.ec", "role": "waiter", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    with tenant_context(business):
+        assert Membership.objects.get(user=existing).role == "waiter"
