@@ -132,12 +132,21 @@ def test_brand_colour_and_logo_in_the_admin_header(
         business.logo = SimpleUploadedFile("marca.png", buffer.getvalue())
         business.save()
     client.force_login(owner)
-    html = client.get("/admin/").content.decode()
     assert palette("#123456")["500"] == "rgb(18, 52, 86)"
-    assert "--color-primary-500: rgb(18, 52, 86)" in html
-    assert f'src="{business.logo.url}"' in html
     assert business.logo.url.startswith("/media/logos/marca")
-    assert str(business) in html
+    for url in ("/admin/", "/admin/tenancy/establishment/"):
+        html = client.get(url).content.decode()
+        assert "--color-primary-500: rgb(18, 52, 86)" in html
+        assert f'src="{business.logo.url}"' in html
+
+
+def test_header_names_the_business_without_a_logo(client, business, owner):
+    client.force_login(owner)
+    for url in ("/admin/", "/admin/tenancy/membership/"):
+        html = client.get(url).content.decode()
+        navigation = html.split("</nav>", 1)[0] if "</nav>" in html else html
+        assert f"RUC {business.ruc}" in navigation, url
+        assert str(business) in html.split('id="site-name"', 1)[1][:400], url
 
 
 def test_other_businesses_keep_their_own_colour(client, business, other_business):
