@@ -3,6 +3,7 @@ import copy
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
@@ -21,6 +22,7 @@ class SouthernAdminSite(UnfoldAdminSite):
     """The back office: tenants enter by membership, platform staff as superusers."""
 
     login_form = BackOfficeAuthenticationForm
+    index_title = _("Panel")
 
     def has_permission(self, request):
         user = request.user
