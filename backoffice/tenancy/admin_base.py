@@ -160,6 +160,10 @@ class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):
                 )
         return classes
 
+    def get_valid_export_item_pks(self, request):
+        # Rows the export action may name: this business's, explicitly.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
     def has_import_permission(self, request):
         return self.has_add_permission(request)
 

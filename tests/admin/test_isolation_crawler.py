@@ -11,6 +11,7 @@ import json
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from import_export.admin import ExportMixin
@@ -91,6 +92,19 @@ class Crawl:
         return response, text
 
 
+def _fake_request(crawl):
+    """A request as the crawling owner, to ask an admin which actions it offers."""
+    from django.test import RequestFactory
+
+    from backoffice.tenancy.selectors import membership_active_for
+
+    request = RequestFactory().get("/admin/")
+    request.user = crawl.user
+    request.membership = membership_active_for(user=crawl.user, business_id=None)
+    request.business = crawl.me
+    return request
+
+
 def _login(client, username):
     assert client.login(username=username, password="demo1234")
 
@@ -108,6 +122,7 @@ def demo(db):
 def _crawl(client, me_owner, me, other, covered):
     _login(client, me_owner)
     crawl = Crawl(client, me, other)
+    crawl.user = get_user_model().objects.get(username=me_owner)
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
         label = meta.label
@@ -135,6 +150,21 @@ def _crawl(client, me_owner, me, other, covered):
                 echo = [m for m in markers if term in m or m in term]
                 rest = [m for m in markers if m not in echo]
                 crawl.check("get", changelist, rest, {"q": term})
+
+        if changelist and theirs:
+            # Every admin action, run on the other business's rows by primary key.
+            for action in model_admin.get_actions(_fake_request(crawl)) or {}:
+                crawl.check(
+                    "post",
+                    changelist,
+                    markers,
+                    {
+                        "action": action,
+                        "_selected_action": [str(o.pk) for o in theirs],
+                        "post": "yes",
+                        "index": "0",
+                    },
+                )
 
         for obj in theirs:
             prefix = f"admin:{meta.app_label}_{meta.model_name}"
