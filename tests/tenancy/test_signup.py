@@ -143,3 +143,16 @@ def test_required_fields(client, form_data, missing):
     assert response.status_code == 400
     assert missing in response.context["form"].errors
     assert counts() == before
+
+
+def test_duplicate_ruc_registered_concurrently(client, form_data, monkeypatch):
+    """The RUC is taken between validation and saving: a form error, not a 500."""
+    from backoffice.tenancy.forms import SignupForm
+
+    monkeypatch.setattr(SignupForm, "clean_ruc", lambda self: self.cleaned_data["ruc"])
+    BusinessFactory(ruc=form_data["ruc"])
+    before = counts()
+    response = client.post("/signup/", form_data)
+    assert response.status_code == 400
+    assert "acaba de ser registrado" in response.content.decode()
+    assert counts() == before
