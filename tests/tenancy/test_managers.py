@@ -144,3 +144,23 @@ def test_middleware_sets_and_clears_the_business(client, business, owner):
     assert response.wsgi_request.business == business
     assert response.wsgi_request.membership.role == "owner"
     assert _current.get() is None  # nothing leaks out of the request
+
+
+def test_history_of_tenancy_models_fails_closed(business, other_business):
+    from backoffice.tenancy.models import EmissionPoint, Membership
+
+    for model in (Establishment, EmissionPoint, Membership):
+        with pytest.raises(TenantNotSetError):
+            model.history.all()
+    with tenant_context(business):
+        own = Establishment.history.all()
+        assert {h.business_id for h in own} == {business.pk}
+        establishment = Establishment.objects.get(code="001")
+        assert establishment.history.count() == 1
+    with pytest.raises(TenantNotSetError):
+        establishment.history.count()
+    with system_context():
+        assert {h.business_id for h in Establishment.history.all()} == {
+            business.pk,
+            other_business.pk,
+        }
