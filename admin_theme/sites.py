@@ -3,24 +3,47 @@ import copy
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
 from backoffice.tenancy.middleware import SESSION_KEY
 from backoffice.tenancy.roles import BACK_OFFICE, has_role
-from backoffice.tenancy.selectors import membership_list_for_user
+from backoffice.tenancy.selectors import (
+    membership_active_for,
+    membership_list_for_user,
+)
 
 from .branding import palette
+from .forms import BackOfficeAuthenticationForm
 
 
 class SouthernAdminSite(UnfoldAdminSite):
     """The back office: tenants enter by membership, platform staff as superusers."""
+
+    login_form = BackOfficeAuthenticationForm
+    index_title = _("Panel")
 
     def has_permission(self, request):
         user = request.user
         if not (user.is_active and user.is_authenticated):
             return False
         return user.is_superuser or has_role(request, BACK_OFFICE)
+
+    def login(self, request, extra_context=None):
+        """Staff of the counter (waiters) land on the POS page, not the back office."""
+        response = super().login(request, extra_context)
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and not request.user.is_superuser
+            and response.status_code == 302
+            and response["Location"] == reverse("admin:index", current_app=self.name)
+        ):
+            membership = membership_active_for(user=request.user, business_id=None)
+            if membership is None or membership.role not in BACK_OFFICE:
+                return HttpResponseRedirect(reverse("pos:page"))
+        return response
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -11,7 +12,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from . import roles
 from .admin_base import TenantAdmin
-from .models import Business, EmissionPoint, Establishment, Membership
+from .models import Business, EmissionPoint, Establishment, Membership, Role
 
 User = get_user_model()
 
@@ -149,20 +150,44 @@ class MembershipForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        email = cleaned.get("email")
-        if self.instance.pk or not email:
+        if self.instance.pk:
+            self._keep_an_owner(cleaned)
             return cleaned
-        self._user = User.objects.filter(email__iexact=email).first()
-        if self._user is None and not cleaned.get("password"):
+        email = cleaned.get("email")
+        if not email:
+            return cleaned
+        self._user = User.objects.filter(
+            Q(email__iexact=email) | Q(username__iexact=email)
+        ).first()
+        password = cleaned.get("password")
+        if self._user is None and not password:
             self.add_error(
                 "password", _("Indique una contraseña para la nueva cuenta.")
             )
+        elif self._user is None:
+            try:
+                password_validation.validate_password(
+                    password, User(username=email, email=email)
+                )
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
         if (
             self._user is not None
             and Membership.objects.filter(user=self._user).exists()
         ):
             self.add_error("email", _("Esta persona ya es miembro del negocio."))
         return cleaned
+
+    def _keep_an_owner(self, cleaned):
+        """The business must keep at least one active owner."""
+        if self.instance.role != Role.OWNER or not self.instance.is_active:
+            return
+        if cleaned.get("role") == Role.OWNER and cleaned.get("is_active"):
+            return
+        if not other_active_owner_exists(self.instance):
+            raise forms.ValidationError(
+                _("El negocio debe conservar al menos un propietario activo.")
+            )
 
     def save(self, commit=True):
         if not self.instance.pk:
@@ -190,3 +215,23 @@ class MembershipAdmin(TenantAdmin):
     @admin.display(description=_("correo"))
     def display_email(self, obj):
         return obj.user.email
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and obj.role == Role.OWNER
+            and obj.is_active
+            and not other_active_owner_exists(obj)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def other_active_owner_exists(membership) -> bool:
+    return (
+        Membership.objects.filter(
+            business_id=membership.business_id, role=Role.OWNER, is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )

@@ -5,8 +5,11 @@ history, actions, import and export to the current business, sets `business`
 on save, and maps roles to permissions. Modelled on openwisp-users' mixin.
 """
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from import_export.admin import ImportExportModelAdmin
+from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
@@ -14,6 +17,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from . import roles
 from .context import require_business
 from .models import TenantModel
+from .resources import TenantResource
 
 
 def _is_tenant_model(model) -> bool:
@@ -37,16 +41,28 @@ class TenantScopeMixin:
             return self.model.unscoped_objects.none()
         return super().get_queryset(request).filter(business=business)
 
+    def _scoped_choices(self, related):
+        """Choices for a relation: the current business's rows only."""
+        business = require_business()
+        if _is_tenant_model(related):
+            return related.objects.filter(business=business)
+        if related is get_user_model():
+            # People are shared across businesses: offer only this one's members.
+            return related.objects.filter(memberships__business=business).distinct()
+        return None
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if _is_tenant_model(related) and "queryset" not in kwargs:
-            kwargs["queryset"] = related.objects.filter(business=require_business())
+        if "queryset" not in kwargs:
+            qs = self._scoped_choices(db_field.remote_field.model)
+            if qs is not None:
+                kwargs["queryset"] = qs
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if _is_tenant_model(related) and "queryset" not in kwargs:
-            kwargs["queryset"] = related.objects.filter(business=require_business())
+        if "queryset" not in kwargs:
+            qs = self._scoped_choices(db_field.remote_field.model)
+            if qs is not None:
+                kwargs["queryset"] = qs
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _allowed(self, request, allowed, obj=None) -> bool:
@@ -123,10 +139,30 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
 
 
 class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):
-    """Tenant admin with spreadsheet import/export (unfold styling)."""
+    """Tenant admin with spreadsheet import/export (unfold styling).
+
+    Resources default to a `TenantResource` for the model; a resource that is
+    not a `TenantResource` is refused, so an import can never pick the business.
+    """
 
     import_form_class = ImportForm
     export_form_class = ExportForm
+
+    def get_resource_classes(self, request):
+        if not self.resource_classes and not self.resource_class:
+            return [modelresource_factory(self.model, resource_class=TenantResource)]
+        classes = super().get_resource_classes(request)
+        for resource_class in classes:
+            if not issubclass(resource_class, TenantResource):
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__}: {resource_class.__name__} must "
+                    "subclass TenantResource."
+                )
+        return classes
+
+    def get_valid_export_item_pks(self, request):
+        # Rows the export action may name: this business's, explicitly.
+        return self.get_queryset(request).values_list("pk", flat=True)
 
     def has_import_permission(self, request):
         return self.has_add_permission(request)

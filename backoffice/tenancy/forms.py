@@ -40,7 +40,14 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(_("Este RUC ya está registrado."))
         return value
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        password, email = cleaned.get("password"), cleaned.get("email")
+        if password:
+            # With the would-be user, so a password like the e-mail is refused too.
+            candidate = get_user_model()(username=email or "", email=email or "")
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.manager import HistoryManager
 
 from .context import (
     TenantMismatchError,
@@ -39,3 +40,21 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 
 class UnscopedManager(models.Manager.from_queryset(TenantQuerySet)):
     """Every business's rows. For platform/system code only, never for requests."""
+
+
+class TenantHistoryManager(HistoryManager):
+    """`Model.history` of a tenant model: scoped, and fails closed like `objects`.
+
+    Use as `HistoricalRecords(history_manager=TenantHistoryManager)`.
+    """
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        business = current_business()
+        if business is not None:
+            return qs.filter(business_id=business.pk)
+        if is_system():
+            return qs
+        raise TenantNotSetError(
+            f"{self.model.__name__}: no business in context (use tenant_context)."
+        )

@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from fiscal.taxes import CURRENT_CHOICES, TaxCategory
 
-from .managers import TenantManager, UnscopedManager
+from .managers import TenantHistoryManager, TenantManager, UnscopedManager
 
 three_digits = RegexValidator(r"^\d{3}$", _("Debe tener exactamente 3 dígitos."))
 
@@ -105,7 +105,7 @@ class Establishment(TenantModel):
     name = models.CharField(_("nombre"), max_length=120)
     address = models.CharField(_("dirección"), max_length=300)
     is_active = models.BooleanField(_("activo"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=TenantHistoryManager)
 
     class Meta:
         verbose_name = _("establecimiento")
@@ -128,7 +128,7 @@ class EmissionPoint(TenantModel):
     code = models.CharField(_("código"), max_length=3, validators=[three_digits])
     name = models.CharField(_("nombre"), max_length=120)
     is_active = models.BooleanField(_("activo"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=TenantHistoryManager)
 
     class Meta:
         verbose_name = _("punto de emisión")
@@ -162,7 +162,7 @@ class Membership(TenantModel):
     pin = models.CharField(
         _("PIN de supervisor (hash)"), max_length=128, blank=True, editable=False
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=TenantHistoryManager)
 
     class Meta:
         verbose_name = _("miembro")

@@ -6,10 +6,26 @@ from .context import require_business
 
 
 class TenantResource(resources.ModelResource):
-    """Look-ups, exports and saved rows stay inside the current business."""
+    """Look-ups, exports and saved rows stay inside the current business.
+
+    A spreadsheet never chooses the business: its `business` column is ignored,
+    and an `id` that is not one of this business's rows creates a new row
+    instead of reaching another business's row.
+    """
 
     def get_queryset(self):
         return self._meta.model.objects.filter(business=require_business())
+
+    def get_import_fields(self):
+        return [f for f in super().get_import_fields() if f.attribute != "business"]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if is_create:
+            # get_instance() looked only inside this business; an id from the
+            # file that was not found there must not UPDATE someone else's row.
+            instance.pk = None
+        instance.business = require_business()
+        return super().save_instance(instance, is_create, row, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.business = require_business()

@@ -1,5 +1,7 @@
 from django.contrib.auth import login
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from .forms import SignupForm
@@ -17,7 +19,14 @@ class SignupView(View):
         form = SignupForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        user, business = business_register(**form.cleaned_data)
+        try:
+            user, business = business_register(**form.cleaned_data)
+        except IntegrityError:
+            # Someone registered the same RUC or e-mail a moment ago.
+            form.add_error(
+                None, _("Este RUC o correo acaba de ser registrado. Revise los datos.")
+            )
+            return render(request, self.template_name, {"form": form}, status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = business.pk
         return redirect("admin:index")

@@ -19,12 +19,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().connect()
 
     def _rollback(self):
-        rls.forget(self)
-        return super()._rollback()
+        try:
+            return super()._rollback()
+        finally:
+            rls.forget(self)
 
     def _savepoint_rollback(self, sid):
-        # Forget only after: in an aborted transaction, set_config (run by the
-        # wrapper before ROLLBACK TO SAVEPOINT) would fail and mask the rollback.
+        # Forget after: the ROLLBACK TO SAVEPOINT itself goes through the execute
+        # wrapper, and must not try to set anything in the failed transaction.
         try:
             return super()._savepoint_rollback(sid)
         finally:

@@ -1,0 +1,34 @@
+"""Login form of the back office.
+
+Django's admin login only admits `is_staff` users. In SouthernPOS a person's
+rights come from their role in a business, so the form admits any active user
+who has an active membership (or is platform staff); what they may open is
+decided afterwards by the site's `has_permission` and each admin's roles.
+"""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from unfold.forms import AuthenticationForm as UnfoldAuthenticationForm
+
+from backoffice.tenancy.selectors import membership_list_for_user
+
+
+class BackOfficeAuthenticationForm(UnfoldAuthenticationForm):
+    error_messages = {
+        **UnfoldAuthenticationForm.error_messages,
+        "no_business": _(
+            "Su cuenta no pertenece a ningún negocio activo. "
+            "Pida al propietario que le agregue."
+        ),
+    }
+
+    def confirm_login_allowed(self, user):
+        # Skip the admin's is_staff rule; keep the inactive-user rule.
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if user.is_superuser:
+            return
+        if not membership_list_for_user(user=user):
+            raise forms.ValidationError(
+                self.error_messages["no_business"], code="no_business"
+            )
