@@ -32,7 +32,7 @@ def test_owner_sidebar(business):
         "Puntos de emisión",
         "Miembros",
     ]
-    assert groups["Ventas"] == ["Abrir POS"]
+    assert groups["Ventas"] == ["Ventas", "Anulaciones", "Abrir POS"]
     assert "Usuarios" not in str(groups)
 
 
