@@ -76,6 +76,15 @@ def edoc_due_list(*, now=None, limit: int = 100) -> QuerySet[ElectronicDocument]
     )
 
 
+def edoc_for_sale(*, business: Business, sale_id: int) -> ElectronicDocument | None:
+    """The factura of a posted sale, if it has one."""
+    return (
+        ElectronicDocument.objects.filter(business=business, source=f"sale:{sale_id}")
+        .order_by()
+        .first()
+    )
+
+
 def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
     start = date(year, month, 1)
     end = date(year + month // 12, month % 12 + 1, 1)
@@ -83,6 +92,20 @@ def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
         ElectronicDocument.objects.for_business(business)
         .filter(issue_date__gte=start, issue_date__lt=end)
         .order_by("issue_date", "kind", "number")
+    )
+
+
+def edoc_annulled_list(*, business: Business, year: int, month: int) -> QuerySet:
+    """Invoices whose annulment in the SRI portal was requested in that month."""
+    start = date(year, month, 1)
+    end = date(year + month // 12, month % 12 + 1, 1)
+    return (
+        ElectronicDocument.objects.for_business(business)
+        .filter(
+            annulment_requested_at__date__gte=start,
+            annulment_requested_at__date__lt=end,
+        )
+        .order_by("number")
     )
 
 
