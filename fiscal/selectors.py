@@ -10,7 +10,12 @@ from backoffice.tenancy.models import Business, EmissionPoint
 
 from . import vault
 from .errors import CertificateMissingError
-from .models import PENDING_STATES, ElectronicDocument, SigningCertificate
+from .models import (
+    PENDING_STATES,
+    DocState,
+    ElectronicDocument,
+    SigningCertificate,
+)
 from .sri.documents import RIMPE_EMPRENDEDOR, RIMPE_NEGOCIO_POPULAR, RIMPE_NONE, Issuer
 from .sri.pkcs12 import SigningIdentity, p12_load
 
@@ -83,6 +88,22 @@ def edoc_for_sale(*, business: Business, sale_id: int) -> ElectronicDocument | N
         .order_by()
         .first()
     )
+
+
+def edoc_unsent_count(*, business: Business) -> int:
+    """Documents generated or signed that never reached the SRI."""
+    return ElectronicDocument.objects.filter(
+        business=business,
+        state__in=(DocState.GENERATED, DocState.SIGNED),
+        attempts=0,
+    ).count()
+
+
+def edoc_to_annul_count(*, business: Business) -> int:
+    """Voided CONSUMIDOR FINAL invoices the owner must annul in the SRI portal."""
+    return ElectronicDocument.objects.filter(
+        business=business, annulment_requested_at__isnull=False
+    ).count()
 
 
 def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:

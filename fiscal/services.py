@@ -252,8 +252,8 @@ def sri_client_for(business: Business) -> SriClient:
     """Client for the business's ambiente; SRI_BASE_URL overrides (tests, proxies)."""
     return SriClient(
         ambiente=business.ambiente,
-        base_url=getattr(settings, "SRI_BASE_URL", "") or None,
-        timeout=getattr(settings, "SRI_TIMEOUT", 20),
+        base_url=settings.SRI_BASE_URL or None,
+        timeout=settings.SRI_TIMEOUT,
     )
 
 
@@ -263,7 +263,7 @@ def edoc_submit(
     """Move a pending document as far as the SRI lets it go right now."""
     if not edoc.is_pending or not _lease_take(edoc):
         return edoc
-    if not getattr(settings, "SRI_SEND_ENABLED", True):
+    if not settings.SRI_SEND_ENABLED:
         # Demo and offline development: sign, but never reach the SRI.
         return _sign_only(edoc)
     try:
