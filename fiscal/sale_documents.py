@@ -17,9 +17,14 @@ from django.utils.translation import gettext as _
 from backoffice.tenancy.models import Business
 
 from .errors import DocumentStateError
-from .models import ElectronicDocument
+from .models import DocType, ElectronicDocument
 from .selectors import edoc_for_sale, issuer_from_business
-from .services import edoc_annulment_request, edoc_create_for_sale, edoc_create_for_void
+from .services import (
+    edoc_annulment_request,
+    edoc_create_for_sale,
+    edoc_create_for_void,
+    submission_deferred,
+)
 from .sri.documents import Buyer, CreditNote, Invoice, Line, Payment
 
 if TYPE_CHECKING:
@@ -154,3 +159,35 @@ def void_document_issue(*, business: Business, void: Void) -> ElectronicDocument
         invoice=invoice,
         document=credit_note_from_void(void, business=business),
     )
+
+
+def sale_documents_backfill(*, business: Business) -> int:
+    """Create the missing documents of sales posted before e-invoicing existed.
+
+    Idempotent: a sale or void whose document exists is skipped. Returns how
+    many documents were created (none is enqueued: the caller decides).
+    """
+    from pos.models import Sale
+
+    done = set(
+        ElectronicDocument.objects.filter(business=business)
+        .exclude(source="")
+        .values_list("source", flat=True)
+    )
+    sales = (
+        Sale.objects.filter(business=business)
+        .select_related("emission_point__establishment", "void__emission_point")
+        .prefetch_related("lines", "payments")
+        .order_by("pk")
+    )
+    created = 0
+    with submission_deferred():
+        for sale in sales:
+            if f"sale:{sale.pk}" not in done:
+                sale_invoice_issue(business=business, sale=sale)
+                created += 1
+            void = getattr(sale, "void", None)
+            if void is not None and f"void:{void.pk}" not in done:
+                edoc = void_document_issue(business=business, void=void)
+                created += edoc is not None and edoc.kind == DocType.CREDIT_NOTE
+    return created
