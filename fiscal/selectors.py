@@ -28,6 +28,16 @@ _RIMPE_LEGENDS = {
 }
 
 
+def rimpe_legend(business: Business) -> str:
+    """The RIMPE legend printed on documents and receipts ("" when none)."""
+    return _RIMPE_LEGENDS[business.rimpe]
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """First day of the month and first day of the next one."""
+    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
+
+
 def issuer_from_business(
     *, business: Business, emission_point: EmissionPoint
 ) -> Issuer:
@@ -44,7 +54,7 @@ def issuer_from_business(
         ambiente=business.ambiente,
         obligado_contabilidad=business.obligado_contabilidad,
         contribuyente_especial=business.contribuyente_especial,
-        rimpe=_RIMPE_LEGENDS[business.rimpe],
+        rimpe=rimpe_legend(business),
     )
 
 
@@ -107,8 +117,7 @@ def edoc_to_annul_count(*, business: Business) -> int:
 
 
 def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
-    start = date(year, month, 1)
-    end = date(year + month // 12, month % 12 + 1, 1)
+    start, end = month_range(year, month)
     return (
         ElectronicDocument.objects.for_business(business)
         .filter(issue_date__gte=start, issue_date__lt=end)
@@ -118,8 +127,7 @@ def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
 
 def edoc_annulled_list(*, business: Business, year: int, month: int) -> QuerySet:
     """Invoices whose annulment in the SRI portal was requested in that month."""
-    start = date(year, month, 1)
-    end = date(year + month // 12, month % 12 + 1, 1)
+    start, end = month_range(year, month)
     return (
         ElectronicDocument.objects.for_business(business)
         .filter(

@@ -9,16 +9,11 @@ from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
 from fiscal.receipts import CashReport, ReceiptData, ReceiptLine
-from fiscal.selectors import edoc_for_sale
+from fiscal.selectors import edoc_for_sale, rimpe_legend
 from fiscal.taxes import TaxCategory
 
 from .models import CashSession, PaymentMethod, Sale
 from .selectors import cash_session_summary
-
-RIMPE_LEGEND = {
-    Business.Rimpe.EMPRENDEDOR: "CONTRIBUYENTE RÉGIMEN RIMPE",
-    Business.Rimpe.POPULAR: "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE",
-}
 
 
 def _local(value) -> str:
@@ -67,7 +62,7 @@ def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
         address=business.direccion_matriz,
         establishment_address=establishment.address,
         obligado_contabilidad=business.obligado_contabilidad,
-        extra_header=[RIMPE_LEGEND[business.rimpe]] if business.rimpe else [],
+        extra_header=[rimpe_legend(business)] if business.rimpe else [],
         title=_("FACTURA"),
         number=sale.document_number,
         date=_local(sale.posted_at),
