@@ -201,7 +201,7 @@ def test_void_of_an_identified_sale_is_a_credit_note_referencing_the_invoice(
         void = sale_void(business=business, sale=sale, actor=owner, reason="Devolución")
         invoice = edoc_for_sale(business=business, sale_id=sale.pk)
         note = ElectronicDocument.objects.get(kind=DocType.CREDIT_NOTE)
-    assert note.modifies == invoice and note.source == f"void:{void.pk}"
+    assert note.modifies_id == invoice.pk and note.source == f"void:{void.pk}"
     assert note.number == void.document_number
     validate(note.xml.encode())
     root = _xml(note)
