@@ -192,6 +192,11 @@ SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR") or (
     str(_shared_wsdl) if _shared_wsdl.exists() else ""
 )
 FISCAL_CERT_KEY = os.environ.get("FISCAL_CERT_KEY", "")
+# Development and the demo sign documents but never reach the SRI (their
+# certificates are throw-away); production sends unless told otherwise.
+SRI_SEND_ENABLED = env_bool("SRI_SEND_ENABLED", not DEBUG)
+SRI_BASE_URL = os.environ.get("SRI_BASE_URL", "")
+SRI_TIMEOUT = int(os.environ.get("SRI_TIMEOUT", 20))
 
 LOGGING = {
     "version": 1,

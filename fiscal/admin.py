@@ -103,6 +103,8 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "last_error",
         "source",
         "modifies",
+        "annulment_requested_at",
+        "annulment_reason",
     ]
     readonly_fields = fields
     actions_detail = ["download_ride", "download_xml", "resend", "fix_and_resend"]
@@ -113,13 +115,31 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         return obj.state, obj.get_state_display()
 
     def changelist_view(self, request, extra_context=None):
-        if not getattr(settings, "SRI_SEND_ENABLED", True):
+        unsent = selectors.edoc_unsent_count(business=request.business)
+        if not settings.SRI_SEND_ENABLED:
             messages.warning(
                 request,
                 _(
                     "El envío al SRI está desactivado: los comprobantes firmados "
-                    "todavía no se han enviado ni autorizado."
-                ),
+                    "todavía no se han enviado ni autorizado (%(n)s sin enviar)."
+                )
+                % {"n": unsent},
+            )
+        elif unsent:
+            messages.info(
+                request,
+                _("%(n)s comprobantes todavía no se han enviado al SRI.")
+                % {"n": unsent},
+            )
+        annul = selectors.edoc_to_annul_count(business=request.business)
+        if annul:
+            messages.warning(
+                request,
+                _(
+                    "%(n)s facturas a consumidor final fueron anuladas en caja: "
+                    "anúlelas en el portal del SRI (no admite notas de crédito)."
+                )
+                % {"n": annul},
             )
         return super().changelist_view(request, extra_context)
 

@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from backoffice.tenancy.models import Business
 
 from .models import DocState, ElectronicDocument, SigningCertificate
+from .selectors import certificate_active
 from .services import certificate_upload, edoc_sign
 
 
@@ -74,6 +75,19 @@ def demo_certificate_install(*, business: Business) -> SigningCertificate:
     password = secrets.token_urlsafe(16)
     p12 = demo_p12_make(business=business, password=password)
     return certificate_upload(business=business, p12=p12, password=password)
+
+
+def demo_einvoicing_load(*, business: Business) -> int:
+    """Certificate (once), documents of every demo sale, all signed and none sent.
+
+    Safe to run again: returns how many documents were signed this time.
+    """
+    from .sale_documents import sale_documents_backfill
+
+    if certificate_active(business=business) is None:
+        demo_certificate_install(business=business)
+    sale_documents_backfill(business=business)
+    return demo_documents_sign(business=business)
 
 
 def demo_documents_sign(*, business: Business) -> int:

@@ -42,4 +42,5 @@ class DocumentStateError(FiscalError):
 class ConsumidorFinalLimitError(FiscalError):
     """Identifique al cliente: el monto supera el límite de consumidor final."""
 
-    code = "consumidor_final_limit"
+    code = "final_consumer_limit"
+    field = "customer"

@@ -17,8 +17,8 @@ from backoffice.tenancy.models import Business, Establishment
 from fiscal.money import ZERO
 
 from .models import DocState, ElectronicDocument
-from .selectors import edoc_month_list
-from .sri.ats import AtsSale, ats_build
+from .selectors import edoc_annulled_list, edoc_month_list
+from .sri.ats import AtsAnnulled, AtsSale, ats_build
 from .sri.documents import COD_DOC_NOTA_CREDITO, Invoice
 from .sri.payload import document_from_payload
 from .sri.ride import subtotal_label
@@ -46,9 +46,30 @@ def ats_sale_from_edoc(edoc: ElectronicDocument) -> AtsSale:
     )
 
 
+def ats_annulled_from_edoc(edoc: ElectronicDocument) -> AtsAnnulled:
+    estab, pto_emi, secuencial = edoc.number.split("-")
+    return AtsAnnulled(
+        cod_doc=edoc.kind,
+        estab=estab,
+        pto_emi=pto_emi,
+        secuencial=int(secuencial),
+        authorization=edoc.authorization_number or edoc.access_key,
+    )
+
+
 def month_ats(*, business: Business, year: int, month: int) -> bytes:
+    """The month's ATS: authorised documents in `ventas`, portal annulments in
+    `anulados` (an invoice annulled in the SRI portal is not a sale)."""
     documents = edoc_month_list(business=business, year=year, month=month)
-    sales = [ats_sale_from_edoc(e) for e in documents if e.state == DocState.AUTHORISED]
+    sales = [
+        ats_sale_from_edoc(e)
+        for e in documents
+        if e.state == DocState.AUTHORISED and not e.needs_portal_annulment
+    ]
+    annulled = [
+        ats_annulled_from_edoc(e)
+        for e in edoc_annulled_list(business=business, year=year, month=month)
+    ]
     codes = Establishment.objects.filter(business=business).values_list(
         "code", flat=True
     )
@@ -59,6 +80,7 @@ def month_ats(*, business: Business, year: int, month: int) -> bytes:
         month=month,
         establishments=sorted(codes),
         sales=sales,
+        annulled=annulled,
     )
 
 
@@ -95,7 +117,7 @@ def sales_by_rate(documents) -> dict[str, tuple[Decimal, Decimal]]:
     """Net base and IVA per codigoPorcentaje of authorised documents."""
     totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for edoc in documents:
-        if edoc.state != DocState.AUTHORISED:
+        if edoc.state != DocState.AUTHORISED or edoc.needs_portal_annulment:
             continue
         sign = -1 if edoc.kind == COD_DOC_NOTA_CREDITO else 1
         for tax in document_from_payload(edoc.payload).tax_totals:

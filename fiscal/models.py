@@ -100,6 +100,14 @@ class ElectronicDocument(TenantModel):
     sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("enviado por correo"), null=True, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
+    # SRI takes no credit note to CONSUMIDOR FINAL: a voided invoice of theirs
+    # is annulled by the owner in the SRI portal and listed in the ATS anulados.
+    annulment_requested_at = models.DateTimeField(
+        _("anulación en el portal del SRI solicitada"), null=True, blank=True
+    )
+    annulment_reason = models.CharField(
+        _("motivo de la anulación"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("comprobante electrónico")
@@ -119,6 +127,7 @@ class ElectronicDocument(TenantModel):
         ]
         indexes = [
             models.Index(fields=["business", "issue_date"], name="edoc_business_date"),
+            models.Index(fields=["business", "source"], name="edoc_business_source"),
             # The sender scans every business for due work (system context).
             models.Index(fields=["state", "next_attempt_at"], name="edoc_due"),
         ]
@@ -133,6 +142,10 @@ class ElectronicDocument(TenantModel):
     @property
     def is_rejected(self) -> bool:
         return self.state in REJECTED_STATES
+
+    @property
+    def needs_portal_annulment(self) -> bool:
+        return self.annulment_requested_at is not None
 
 
 class SriMessage(TenantModel):

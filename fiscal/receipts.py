@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -28,6 +29,8 @@ BOLD = "Helvetica-Bold"
 SIZE = 7.5
 LEADING = 9.5
 LOGO_HEIGHT = 16 * mm
+SMALL = 6  # the 49-digit clave de acceso fits the 72 mm line at this size
+BARCODE_HEIGHT = 9 * mm
 
 
 @dataclass
@@ -68,6 +71,9 @@ class ReceiptData:
     obligado_contabilidad: bool = False
     extra_header: list[str] = field(default_factory=list)  # e.g. RIMPE legend
     access_key: str = ""  # clave de acceso, once the SRI document exists
+    authorization_number: str = ""  # once the SRI authorised it
+    authorized_at: str = ""
+    ambiente: str = ""  # "PRUEBAS" / "PRODUCCIÓN"
     footer: str = ""
     logo_path: str = ""
     voided_note: str = ""  # "ANULADA: nota de crédito 001-001-000000004"
@@ -104,6 +110,10 @@ def _layout(rows: list[Row]) -> list[tuple[str, object, float]]:
     for kind, payload in rows:
         if kind == "logo":
             out.append(("logo", payload, LOGO_HEIGHT + 2 * mm))
+        elif kind == "barcode":
+            out.append(("barcode", payload, BARCODE_HEIGHT + 2 * mm))
+        elif kind == "small":
+            out.append(("small", (str(payload), FONT), LEADING))
         elif kind == "rule":
             out.append(("rule", None, LEADING * 0.6))
         elif kind == "pair":
@@ -183,6 +193,15 @@ def _draw(canvas, kind, payload, item_height, y) -> float:
             )
         except (OSError, ValueError, ZeroDivisionError):
             pass  # a missing or broken logo must never stop a receipt
+    elif kind == "barcode":
+        code = code128.Code128(
+            payload, barHeight=BARCODE_HEIGHT, barWidth=0.6, humanReadable=False
+        )
+        code.drawOn(canvas, max(MARGIN, (PAGE_WIDTH - code.width) / 2), y - item_height)
+    elif kind == "small":
+        text, font = payload
+        canvas.setFont(font, SMALL)
+        canvas.drawCentredString(PAGE_WIDTH / 2, baseline, text)
     elif kind == "rule":
         canvas.setDash(1, 2)
         mid = y - item_height / 2
@@ -225,9 +244,8 @@ def receipt_rows(data: ReceiptData) -> list[Row]:
     rows.append(("rule", None))
     rows.append(("center_bold", f"{data.title} {data.number}"))
     rows.append(("center", data.date))
-    if data.access_key:
-        rows.append(("center", _("Clave de acceso:")))
-        rows.append(("center", data.access_key))
+    if data.ambiente:
+        rows.append(("center", _("Ambiente: %(a)s") % {"a": data.ambiente}))
     if data.voided_note:
         rows.append(("center_bold", data.voided_note))
     rows.append(("rule", None))
@@ -265,9 +283,26 @@ def receipt_rows(data: ReceiptData) -> list[Row]:
         rows.append(("pair", (_("Cambio"), _money(data.change), True)))
     if data.cashier:
         rows.append(("text", _("Atendido por: %(c)s") % {"c": data.cashier}))
+    rows.extend(_sri_rows(data))
     if data.footer:
         rows.append(("rule", None))
         rows.extend(("center", part) for part in data.footer.splitlines() if part)
+    return rows
+
+
+def _sri_rows(data: ReceiptData) -> list[Row]:
+    """Clave de acceso (digits and Code 128) and the SRI authorisation, if any."""
+    if not data.access_key:
+        return []
+    rows: list[Row] = [("rule", None), ("center_bold", _("CLAVE DE ACCESO"))]
+    rows.append(("barcode", data.access_key))
+    rows.append(("small", data.access_key))
+    if data.authorization_number:
+        rows.append(("center_bold", _("AUTORIZACIÓN SRI")))
+        rows.append(("small", data.authorization_number))
+        rows.append(("center", data.authorized_at))
+    else:
+        rows.append(("center", _("Autorización del SRI: pendiente")))
     return rows
 
 

@@ -10,7 +10,12 @@ from backoffice.tenancy.models import Business, EmissionPoint
 
 from . import vault
 from .errors import CertificateMissingError
-from .models import PENDING_STATES, ElectronicDocument, SigningCertificate
+from .models import (
+    PENDING_STATES,
+    DocState,
+    ElectronicDocument,
+    SigningCertificate,
+)
 from .sri.documents import RIMPE_EMPRENDEDOR, RIMPE_NEGOCIO_POPULAR, RIMPE_NONE, Issuer
 from .sri.pkcs12 import SigningIdentity, p12_load
 
@@ -21,6 +26,16 @@ _RIMPE_LEGENDS = {
     "emprendedor": RIMPE_EMPRENDEDOR,
     "popular": RIMPE_NEGOCIO_POPULAR,
 }
+
+
+def rimpe_legend(business: Business) -> str:
+    """The RIMPE legend printed on documents and receipts ("" when none)."""
+    return _RIMPE_LEGENDS[business.rimpe]
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """First day of the month and first day of the next one."""
+    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
 def issuer_from_business(
@@ -39,7 +54,7 @@ def issuer_from_business(
         ambiente=business.ambiente,
         obligado_contabilidad=business.obligado_contabilidad,
         contribuyente_especial=business.contribuyente_especial,
-        rimpe=_RIMPE_LEGENDS[business.rimpe],
+        rimpe=rimpe_legend(business),
     )
 
 
@@ -76,13 +91,50 @@ def edoc_due_list(*, now=None, limit: int = 100) -> QuerySet[ElectronicDocument]
     )
 
 
+def edoc_for_sale(*, business: Business, sale_id: int) -> ElectronicDocument | None:
+    """The factura of a posted sale, if it has one."""
+    return (
+        ElectronicDocument.objects.filter(business=business, source=f"sale:{sale_id}")
+        .order_by()
+        .first()
+    )
+
+
+def edoc_unsent_count(*, business: Business) -> int:
+    """Documents generated or signed that never reached the SRI."""
+    return ElectronicDocument.objects.filter(
+        business=business,
+        state__in=(DocState.GENERATED, DocState.SIGNED),
+        attempts=0,
+    ).count()
+
+
+def edoc_to_annul_count(*, business: Business) -> int:
+    """Voided CONSUMIDOR FINAL invoices the owner must annul in the SRI portal."""
+    return ElectronicDocument.objects.filter(
+        business=business, annulment_requested_at__isnull=False
+    ).count()
+
+
 def edoc_month_list(*, business: Business, year: int, month: int) -> QuerySet:
-    start = date(year, month, 1)
-    end = date(year + month // 12, month % 12 + 1, 1)
+    start, end = month_range(year, month)
     return (
         ElectronicDocument.objects.for_business(business)
         .filter(issue_date__gte=start, issue_date__lt=end)
         .order_by("issue_date", "kind", "number")
+    )
+
+
+def edoc_annulled_list(*, business: Business, year: int, month: int) -> QuerySet:
+    """Invoices whose annulment in the SRI portal was requested in that month."""
+    start, end = month_range(year, month)
+    return (
+        ElectronicDocument.objects.for_business(business)
+        .filter(
+            annulment_requested_at__date__gte=start,
+            annulment_requested_at__date__lt=end,
+        )
+        .order_by("number")
     )
 
 

@@ -8,6 +8,8 @@ from handling the same document at once.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from cryptography import x509
@@ -33,7 +35,12 @@ from .models import (
     SigningCertificate,
     SriMessage,
 )
-from .sri.documents import CreditNote, Invoice
+from .sri.documents import (
+    COD_DOC_FACTURA,
+    ID_CONSUMIDOR_FINAL,
+    CreditNote,
+    Invoice,
+)
 from .sri.payload import document_from_payload, payload_from_document
 from .sri.pkcs12 import CertificateError, p12_load
 from .sri.ride import ride_render
@@ -42,6 +49,9 @@ from .sri.soap import SriClient, SriUnavailableError
 from .sri.xml import authorised_xml_build, document_xml_build
 
 logger = logging.getLogger(__name__)
+_submission_deferred: ContextVar[bool] = ContextVar(
+    "fiscal_submission_deferred", default=False
+)
 
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
@@ -93,17 +103,20 @@ def edoc_create(
     source: str = "",
     modifies: ElectronicDocument | None = None,
     enqueue: bool = True,
+    fresh: bool = False,
 ) -> ElectronicDocument:
     """Build and validate the XML of a document and store it, idempotently.
 
     Call inside the sale's transaction: submission is enqueued on commit, so a
     rolled-back sale never reaches the SRI and the cashier never waits.
+    `fresh` skips the look-up for a number just taken from its sequence (the
+    unique clave de acceso still refuses a duplicate).
     """
     if document.issuer.ruc != business.ruc:
         raise DocumentStateError(_("El RUC del comprobante no es el del negocio."))
     key = document.access_key
     existing = ElectronicDocument.objects.filter(business=business, access_key=key)
-    if edoc := existing.first():
+    if not fresh and (edoc := existing.first()):
         return edoc
     edoc = ElectronicDocument.objects.create(
         business=business,
@@ -115,7 +128,7 @@ def edoc_create(
         modifies=modifies,
         **_summary(document),
     )
-    if enqueue:
+    if enqueue and not _submission_deferred.get():
         transaction.on_commit(lambda: _enqueue(edoc.pk))
     return edoc
 
@@ -124,7 +137,9 @@ def edoc_create_for_sale(
     *, business: Business, sale_id: int, document: Invoice
 ) -> ElectronicDocument:
     """The factura of a posted sale; call inside the checkout transaction."""
-    return edoc_create(business=business, document=document, source=f"sale:{sale_id}")
+    return edoc_create(
+        business=business, document=document, source=f"sale:{sale_id}", fresh=True
+    )
 
 
 def edoc_create_for_void(
@@ -142,17 +157,51 @@ def edoc_create_for_void(
     )
 
 
-def consumidor_final_check(*, business: Business, total) -> None:
-    """Refuse an anonymous sale above the business's consumidor final limit."""
+@contextmanager
+def submission_deferred():
+    """Create documents without enqueueing their submission (demo data, imports).
+
+    They stay pending: `edoc_sign` or `sri_send_pending` takes them on later.
+    """
+    token = _submission_deferred.set(True)
+    try:
+        yield
+    finally:
+        _submission_deferred.reset(token)
+
+
+def consumidor_final_check(*, business: Business, total, id_type: str) -> None:
+    """Refuse a CONSUMIDOR FINAL sale above the business's limit (default USD 50)."""
     limit = business.final_consumer_limit
-    if total > limit:
+    if id_type == ID_CONSUMIDOR_FINAL and total > limit:
         raise ConsumidorFinalLimitError(
             _(
                 "Ventas a consumidor final de más de USD %(limit)s requieren "
                 "identificar al cliente."
             )
-            % {"limit": limit}
+            % {"limit": limit},
+            field="customer",
         )
+
+
+@transaction.atomic
+def edoc_annulment_request(
+    *, business: Business, edoc: ElectronicDocument, at, reason: str
+) -> ElectronicDocument:
+    """Record that an invoice must be annulled in the SRI portal (no credit note).
+
+    The invoice is still sent and authorised (the portal annuls authorised
+    documents only); the ATS of the month lists it under `anulados`.
+    """
+    if edoc.business_id != business.pk or edoc.kind != COD_DOC_FACTURA:
+        raise DocumentStateError()
+    if edoc.annulment_requested_at is None:
+        edoc.annulment_requested_at = at
+        edoc.annulment_reason = reason[:300]
+        edoc.save(
+            update_fields=["annulment_requested_at", "annulment_reason", "updated_at"]
+        )
+    return edoc
 
 
 def _summary(document) -> dict:
@@ -203,8 +252,8 @@ def sri_client_for(business: Business) -> SriClient:
     """Client for the business's ambiente; SRI_BASE_URL overrides (tests, proxies)."""
     return SriClient(
         ambiente=business.ambiente,
-        base_url=getattr(settings, "SRI_BASE_URL", "") or None,
-        timeout=getattr(settings, "SRI_TIMEOUT", 20),
+        base_url=settings.SRI_BASE_URL or None,
+        timeout=settings.SRI_TIMEOUT,
     )
 
 
@@ -214,7 +263,7 @@ def edoc_submit(
     """Move a pending document as far as the SRI lets it go right now."""
     if not edoc.is_pending or not _lease_take(edoc):
         return edoc
-    if not getattr(settings, "SRI_SEND_ENABLED", True):
+    if not settings.SRI_SEND_ENABLED:
         # Demo and offline development: sign, but never reach the SRI.
         return _sign_only(edoc)
     try:

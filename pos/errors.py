@@ -1,6 +1,6 @@
 """Errors of the counter. The API turns them into `{"error", "detail", "field"}`."""
 
-from fiscal.errors import SouthernPOSError
+from fiscal.errors import ConsumidorFinalLimitError, SouthernPOSError
 
 
 class SaleInputError(SouthernPOSError):
@@ -29,8 +29,8 @@ class PaymentError(SaleInputError):
     code = "invalid_payment"
 
 
-class FinalConsumerLimitError(SaleInputError):
-    code = "final_consumer_limit"
+# The rule is fiscal's (fiscal.services.consumidor_final_check); one error class.
+FinalConsumerLimitError = ConsumidorFinalLimitError
 
 
 class CashSessionClosedError(SouthernPOSError):

@@ -377,7 +377,7 @@ class Void(InsertOnlyModel):
         """SRI takes no credit note to CONSUMIDOR FINAL: annul the invoice online.
 
         The void still reverses stock and cash and keeps its credit-note number
-        (the issue's rule); the SRI hook should request the annulment instead
-        of sending a nota de crédito.
+        (the issue's rule); `fiscal.sale_documents.void_document_issue` marks
+        the invoice for annulment in the SRI portal instead of a nota de crédito.
         """
         return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL

@@ -9,19 +9,38 @@ from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
 from fiscal.receipts import CashReport, ReceiptData, ReceiptLine
+from fiscal.selectors import edoc_for_sale, rimpe_legend
 from fiscal.taxes import TaxCategory
 
 from .models import CashSession, PaymentMethod, Sale
 from .selectors import cash_session_summary
 
-RIMPE_LEGEND = {
-    Business.Rimpe.EMPRENDEDOR: "CONTRIBUYENTE RÉGIMEN RIMPE",
-    Business.Rimpe.POPULAR: "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE",
-}
-
 
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def _sri_fields(*, business: Business, sale: Sale) -> dict:
+    """Clave de acceso and authorisation of the sale's factura (one query)."""
+    edoc = edoc_for_sale(business=business, sale_id=sale.pk)
+    if edoc is None:
+        return {}
+    return {
+        "access_key": edoc.access_key,
+        "authorization_number": edoc.authorization_number,
+        "authorized_at": _local(edoc.authorized_at) if edoc.authorized_at else "",
+        "ambiente": _("PRODUCCIÓN")
+        if edoc.ambiente == Business.Ambiente.PRODUCCION
+        else _("PRUEBAS"),
+    }
+
+
+def _voided_note(void) -> str:
+    if void is None:
+        return ""
+    if void.needs_portal_annulment:
+        return _("ANULADA: factura a anular en el portal del SRI")
+    return _("ANULADA: nota de crédito %(n)s") % {"n": void.document_number}
 
 
 def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
@@ -43,7 +62,7 @@ def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
         address=business.direccion_matriz,
         establishment_address=establishment.address,
         obligado_contabilidad=business.obligado_contabilidad,
-        extra_header=[RIMPE_LEGEND[business.rimpe]] if business.rimpe else [],
+        extra_header=[rimpe_legend(business)] if business.rimpe else [],
         title=_("FACTURA"),
         number=sale.document_number,
         date=_local(sale.posted_at),
@@ -74,9 +93,8 @@ def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
         change=sale.change,
         footer=business.receipt_footer,
         logo_path=logo,
-        voided_note=_("ANULADA: nota de crédito %(n)s") % {"n": void.document_number}
-        if void
-        else "",
+        voided_note=_voided_note(void),
+        **_sri_fields(business=business, sale=sale),
     )
 
 

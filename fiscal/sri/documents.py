@@ -5,12 +5,13 @@ are Decimal (floats are refused); line bases, line taxes and the totals per
 IVA code are computed here so XML, receipt, RIDE and reports agree to the cent.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from fiscal.money import ZERO, round_money, round_unit, to_decimal
+from fiscal import calc
+from fiscal.money import ZERO, round_money, to_decimal
 from fiscal.taxes import IVA_TAX_CODE, rate_for
 
 from .access_key import access_key_build, numeric_code_derive
@@ -109,14 +110,27 @@ class Line:
         rate_for(self.tax_code)  # KeyError early for unknown IVA codes
         if self.quantity <= 0 or self.unit_price < 0 or self.discount < 0:
             raise DocumentError("quantity must be positive, price and discount >= 0")
-        if self.base < 0:
-            raise DocumentError("discount larger than the line amount")
+        try:
+            self.computed  # noqa: B018 - fiscal.calc checks discount <= amount
+        except calc.CalcError as exc:
+            raise DocumentError(str(exc)) from exc
+
+    @cached_property
+    def computed(self) -> calc.LineResult:
+        """This line through `fiscal.calc`, the one arithmetic of every document."""
+        return calc.line_compute(
+            calc.LineInput(
+                quantity=self.quantity,
+                unit_price=self.unit_price,
+                tax_code=self.tax_code,
+                discount=self.discount,
+            )
+        )
 
     @property
     def base(self) -> Decimal:
         """precioTotalSinImpuesto: quantity x unit price - discount, to cents."""
-        gross = round_unit(self.quantity) * round_unit(self.unit_price)
-        return round_money(gross - self.discount)
+        return self.computed.base
 
     @property
     def rate(self) -> Decimal:
@@ -124,7 +138,7 @@ class Line:
 
     @property
     def tax(self) -> Decimal:
-        return round_money(self.base * self.rate / 100)
+        return self.computed.tax
 
 
 @dataclass(frozen=True)
@@ -155,18 +169,9 @@ def tax_totals(lines) -> tuple[TaxTotal, ...]:
     Rounding per group (not summing rounded line taxes) is what SRI
     recomputes, so the document total never drifts by accumulated cents.
     """
-    bases: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        bases[line.tax_code] += line.base
     return tuple(
-        TaxTotal(
-            IVA_TAX_CODE,
-            code,
-            rate_for(code),
-            base,
-            round_money(base * rate_for(code) / 100),
-        )
-        for code, base in sorted(bases.items(), key=lambda item: int(item[0]))
+        TaxTotal(IVA_TAX_CODE, t.tax_code, t.rate, t.base, t.tax)
+        for t in calc.taxes_compute([line.computed for line in lines])
     )
 
 

@@ -21,11 +21,12 @@ from fiscal import calc
 from fiscal.models import DocType
 from fiscal.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.numbering import format_number, next_number
+from fiscal.sale_documents import sale_invoice_issue
+from fiscal.services import consumidor_final_check
 
 from .. import signals
 from ..errors import (
     CashSessionClosedError,
-    FinalConsumerLimitError,
     PaymentError,
     SaleInputError,
     UnknownCustomerError,
@@ -304,15 +305,9 @@ def _sale_post(
     totals = _totals(business=business, lines=lines, priced=priced)
     tender = _payments_apply(total=totals.total, payments=payments)
     customer = _customer_resolve(business=business, customer=customer)
-    if customer.is_final_consumer and totals.total > business.final_consumer_limit:
-        raise FinalConsumerLimitError(
-            _(
-                "Las ventas a consumidor final no pueden superar %(limit)s USD: "
-                "identifique al cliente."
-            )
-            % {"limit": business.final_consumer_limit},
-            field="customer",
-        )
+    consumidor_final_check(
+        business=business, total=totals.total, id_type=customer.id_type
+    )
     number = next_number(
         business=business, emission_point=point, doc_type=DocType.INVOICE
     )
@@ -356,6 +351,8 @@ def _sale_post(
     )
     _stock_out(business=business, sale=sale, priced=priced, totals=totals)
     _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
+    # The factura is part of the sale: same transaction, sent after commit.
+    sale_invoice_issue(business=business, sale=sale)
     sale.replayed = False
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)

@@ -15,6 +15,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, Membership
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
+from fiscal.sale_documents import void_document_issue
 
 from .. import signals
 from ..errors import AlreadyVoidedError, VoidInputError, VoidNotAllowedError
@@ -147,6 +148,7 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> V
         ]
     )
     _stock_back(business=business, sale=sale, void=void, actor=actor)
+    void_document_issue(business=business, void=void)
     transaction.on_commit(
         lambda: signals.sale_voided.send_robust(sender=Void, void=void)
     )

@@ -25,6 +25,7 @@ def sri_settings(settings, fake_sri):
 
     settings.SRI_BASE_URL = fake_sri.base_url
     settings.SRI_TIMEOUT = 2
+    settings.SRI_SEND_ENABLED = True
     settings.FISCAL_CERT_KEY = Fernet.generate_key().decode()
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}

@@ -52,9 +52,9 @@ def test_demo_certificates_are_refused_in_production(tenant, sri_settings):
 def test_consumidor_final_limit_default_50(tenant, total, refused):
     if refused:
         with pytest.raises(ConsumidorFinalLimitError, match="identificar al cliente"):
-            consumidor_final_check(business=tenant, total=Decimal(total))
+            consumidor_final_check(business=tenant, total=Decimal(total), id_type="07")
     else:
-        consumidor_final_check(business=tenant, total=Decimal(total))
+        consumidor_final_check(business=tenant, total=Decimal(total), id_type="07")
 
 
 @pytest.mark.xsd

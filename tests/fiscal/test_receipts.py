@@ -150,3 +150,33 @@ def test_missing_logo_never_stops_a_receipt(tmp_path):
     data = receipt()
     data.logo_path = str(tmp_path / "gone.png")
     assert "FACTURA" in _text(receipt_pdf(data))
+
+
+KEY = "2511202601179039317800110010010000001231234567818"
+
+
+def test_receipt_prints_the_clave_de_acceso_pending_authorisation():
+    data = receipt()
+    data.access_key, data.ambiente = KEY, "PRUEBAS"
+    text = " ".join(_text(receipt_pdf(data)).split())
+    assert f"CLAVE DE ACCESO {KEY}" in text
+    assert "Ambiente: PRUEBAS" in text
+    assert "Autorización del SRI: pendiente" in text
+
+
+def test_receipt_prints_the_authorisation_once_authorised():
+    data = receipt()
+    data.access_key = data.authorization_number = KEY
+    data.authorized_at = "25/11/2026 18:01"
+    pdf = receipt_pdf(data)
+    text = " ".join(_text(pdf).split())
+    assert f"AUTORIZACIÓN SRI {KEY} 25/11/2026 18:01" in text
+    assert "pendiente" not in text
+    assert _page_sizes(pdf)[0][0] == pytest.approx(80 * mm, abs=0.01)
+    html = receipt_html(data)
+    assert html.count(KEY) == 2 and "25/11/2026 18:01" in html
+
+
+def test_receipt_without_sri_document_prints_no_clave():
+    text = _text(receipt_pdf(receipt()))
+    assert "CLAVE DE ACCESO" not in text

@@ -74,15 +74,3 @@ def test_totals_rows_reconcile_with_the_document():
         rows["SUBTOTAL SIN IMPUESTOS"] + rows["IVA 15%"] + rows["PROPINA"]
     )
     assert rows["VALOR TOTAL"] == Decimal("5.82")
-
-
-def test_receipt_prints_the_clave_de_acceso_and_total(tmp_path):
-    from fiscal.sri.receipt import receipt_render
-
-    invoice = invoice_make()
-    pdf = receipt_render(invoice)
-    text = pdf_text(pdf, tmp_path)
-    assert invoice.access_key in text
-    assert "FACTURA 001-002-000000123" in text
-    lines = {" ".join(line.split()) for line in text.splitlines()}
-    assert "VALOR TOTAL 5.82" in lines

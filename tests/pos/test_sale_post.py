@@ -274,7 +274,8 @@ def test_query_count_is_the_same_for_1_and_100_lines(
     ]
     with django_assert_max_num_queries(one + extra):
         sale = post([(p, 1) for p in products], customer=customer)
-    assert one <= 20
+    # 20 for the sale itself + 1 INSERT of its factura (ElectronicDocument).
+    assert one <= 21
     with tenant_context(business):
         assert sale.lines.count() == 100
 

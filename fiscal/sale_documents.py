@@ -1,0 +1,193 @@
+"""The one place where fiscal reads the counter's models: Sale → factura, Void → NC.
+
+`pos` calls `sale_invoice_issue` inside the checkout transaction and
+`void_document_issue` inside the void transaction, so a sale never exists
+without its electronic document. Submission (sign + send) runs after commit
+in the background task. Everything is read from the sale's insert-only
+snapshot (see docs/pos-api.md, "What an SRI factura reads from a Sale").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.tenancy.models import Business
+
+from .errors import DocumentStateError
+from .models import DocType, ElectronicDocument
+from .selectors import edoc_for_sale, issuer_from_business
+from .services import (
+    edoc_annulment_request,
+    edoc_create_for_sale,
+    edoc_create_for_void,
+    submission_deferred,
+)
+from .sri.documents import Buyer, CreditNote, Invoice, Line, Payment
+
+if TYPE_CHECKING:
+    from pos.models import Sale, Void
+
+
+def _buyer(sale: Sale) -> Buyer:
+    return Buyer(
+        id_type=sale.customer_id_type,
+        identification=sale.customer_identification,
+        name=sale.customer_name,
+        address=sale.customer_address,
+        email=sale.customer_email,
+        phone=sale.customer_phone,
+    )
+
+
+def _lines(sale: Sale) -> tuple[Line, ...]:
+    return tuple(
+        Line(
+            code=line.code,
+            description=line.name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax_code=line.tax_code,
+            discount=line.discount,
+        )
+        for line in sorted(sale.lines.all(), key=lambda line: line.position)
+    )
+
+
+def _reconcile(document, *, total, subtotal, tax, what: str) -> None:
+    """The document's arithmetic (fiscal.calc) must give the stored totals exactly."""
+    if (document.total, document.subtotal, document.total_tax) != (
+        total,
+        subtotal,
+        tax,
+    ):
+        raise DocumentStateError(
+            _("Los totales del comprobante no cuadran con %(what)s.") % {"what": what}
+        )
+
+
+def invoice_from_sale(sale: Sale, *, business: Business | None = None) -> Invoice:
+    """The factura of a posted sale (to its customer or to CONSUMIDOR FINAL).
+
+    Payments are the sale's applied amounts: cash is already net of change.
+    """
+    point = sale.emission_point
+    invoice = Invoice(
+        issuer=issuer_from_business(
+            business=business or sale.business, emission_point=point
+        ),
+        secuencial=str(sale.number),
+        fecha=timezone.localdate(sale.posted_at),
+        buyer=_buyer(sale),
+        lines=_lines(sale),
+        payments=tuple(Payment(p.method, p.amount) for p in sale.payments.all()),
+        propina=sale.service_charge,
+    )
+    _reconcile(
+        invoice,
+        total=sale.total,
+        subtotal=sale.subtotal,
+        tax=sale.tax_total,
+        what=_("la venta"),
+    )
+    return invoice
+
+
+def credit_note_from_void(
+    void: Void, *, business: Business | None = None
+) -> CreditNote:
+    """The nota de crédito cancelling the whole invoice of a voided sale."""
+    sale = void.sale
+    point = void.emission_point
+    note = CreditNote(
+        issuer=issuer_from_business(
+            business=business or void.business, emission_point=point
+        ),
+        secuencial=str(void.number),
+        fecha=timezone.localdate(void.voided_at),
+        buyer=_buyer(sale),
+        lines=_lines(sale),
+        modified_number=sale.document_number,
+        modified_date=timezone.localdate(sale.posted_at),
+        reason=void.reason,
+    )
+    # A credit note carries no propina: it returns the invoice minus service.
+    _reconcile(
+        note,
+        total=sale.total - sale.service_charge,
+        subtotal=sale.subtotal,
+        tax=sale.tax_total,
+        what=_("la venta anulada"),
+    )
+    return note
+
+
+def sale_invoice_issue(*, business: Business, sale: Sale) -> ElectronicDocument:
+    """Create the factura of a sale just posted, inside the checkout transaction."""
+    if sale.business_id != business.pk:
+        raise DocumentStateError(_("La venta no es de este negocio."))
+    return edoc_create_for_sale(
+        business=business,
+        sale_id=sale.pk,
+        document=invoice_from_sale(sale, business=business),
+    )
+
+
+def void_document_issue(*, business: Business, void: Void) -> ElectronicDocument | None:
+    """Answer a void at the SRI: a credit note, or a portal annulment request.
+
+    SRI accepts no credit note to CONSUMIDOR FINAL, and a credit note to a
+    buyer other than the invoice's would not match it; so those invoices are
+    marked for annulment in the SRI portal and listed in the ATS `anulados`.
+    Returns the credit note, the invoice marked for annulment, or None for a
+    sale that never had an electronic document.
+    """
+    if void.business_id != business.pk:
+        raise DocumentStateError(_("La anulación no es de este negocio."))
+    invoice = edoc_for_sale(business=business, sale_id=void.sale_id)
+    if invoice is None:
+        return None
+    if void.needs_portal_annulment:
+        return edoc_annulment_request(
+            business=business, edoc=invoice, at=void.voided_at, reason=void.reason
+        )
+    return edoc_create_for_void(
+        business=business,
+        void_id=void.pk,
+        invoice=invoice,
+        document=credit_note_from_void(void, business=business),
+    )
+
+
+def sale_documents_backfill(*, business: Business) -> int:
+    """Create the missing documents of sales posted before e-invoicing existed.
+
+    Idempotent: a sale or void whose document exists is skipped. Returns how
+    many documents were created (none is enqueued: the caller decides).
+    """
+    from pos.models import Sale
+
+    done = set(
+        ElectronicDocument.objects.filter(business=business)
+        .exclude(source="")
+        .values_list("source", flat=True)
+    )
+    sales = (
+        Sale.objects.filter(business=business)
+        .select_related("emission_point__establishment", "void__emission_point")
+        .prefetch_related("lines", "payments")
+        .order_by("pk")
+    )
+    created = 0
+    with submission_deferred():
+        for sale in sales:
+            if f"sale:{sale.pk}" not in done:
+                sale_invoice_issue(business=business, sale=sale)
+                created += 1
+            void = getattr(sale, "void", None)
+            if void is not None and f"void:{void.pk}" not in done:
+                edoc = void_document_issue(business=business, void=void)
+                created += edoc is not None and edoc.kind == DocType.CREDIT_NOTE
+    return created
