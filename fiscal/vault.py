@@ -1,8 +1,9 @@
 """Encryption at rest for signature files and their passwords (Fernet).
 
 The key comes from the environment (settings.FISCAL_CERT_KEY, a Fernet key).
-In DEBUG only, a key derived from SECRET_KEY lets development and the demo
-work without set-up; production refuses to run without a real key.
+Only with the development SECRET_KEY (which production refuses to start with)
+does a key derived from it let development, tests and the demo work without
+set-up; any real deployment must set FISCAL_CERT_KEY.
 """
 
 import base64
@@ -12,12 +13,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from backoffice.settings import DEV_SECRET_KEY
+
 
 def _key() -> bytes:
     configured = getattr(settings, "FISCAL_CERT_KEY", "")
     if configured:
         return configured.encode() if isinstance(configured, str) else configured
-    if not settings.DEBUG:
+    if settings.SECRET_KEY != DEV_SECRET_KEY:
         raise ImproperlyConfigured(
             "Set FISCAL_CERT_KEY (Fernet.generate_key()) to store signature files."
         )

@@ -45,7 +45,7 @@ def test_changed_key_cannot_decrypt(tenant, key, settings):
 
 def test_production_refuses_to_store_without_a_key(tenant, settings):
     settings.FISCAL_CERT_KEY = ""
-    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-production-secret-key-0123456789abcdef"
     with pytest.raises(ImproperlyConfigured, match="FISCAL_CERT_KEY"):
         certificate_upload(
             business=tenant, p12=p12_single(pki_make()), password=PASSWORD
