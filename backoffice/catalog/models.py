@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.tenancy.models import TenantModel
-from fiscal.taxes import TaxCategory
+from fiscal.money import round_money
+from fiscal.taxes import TaxCategory, rate_for
+
+from .validators import validate_barcode, validate_product_image
 
 
 class Category(TenantModel):
@@ -38,7 +41,13 @@ class Product(TenantModel):
         LITRE = "l", _("litro")
 
     code = models.CharField(_("código"), max_length=40)
-    barcode = models.CharField(_("código de barras"), max_length=20, blank=True)
+    barcode = models.CharField(
+        _("código de barras"),
+        max_length=20,
+        blank=True,
+        validators=[validate_barcode],
+        help_text=_("EAN-13, EAN-8, UPC o un código interno."),
+    )
     name = models.CharField(_("nombre"), max_length=200)
     category = models.ForeignKey(
         Category,
@@ -72,7 +81,13 @@ class Product(TenantModel):
         _("stock mínimo"), max_digits=14, decimal_places=6, default=Decimal("0")
     )
     is_active = models.BooleanField(_("activo"), default=True)
-    image = models.ImageField(_("imagen"), upload_to="products/", blank=True)
+    image = models.ImageField(
+        _("imagen"),
+        upload_to="products/",
+        blank=True,
+        validators=[validate_product_image],
+        help_text=_("JPEG, PNG o WebP, hasta 5 MB."),
+    )
     thumbnail = models.ImageField(
         upload_to="products/thumbs/", blank=True, editable=False
     )
@@ -99,6 +114,15 @@ class Product(TenantModel):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return rate_for(self.tax_category)
+
+    @property
+    def price_gross(self) -> Decimal:
+        """The price with IVA, to the cent (what the customer pays per unit)."""
+        return round_money(self.price * (100 + self.tax_rate) / 100)
 
 
 class ModifierGroup(TenantModel):
