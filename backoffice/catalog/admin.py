@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
+from backoffice.catalog.importing import SPREADSHEET_FORMATS
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -179,7 +180,8 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     form = ProductForm
     action_form = ProductActionForm
     resource_classes = [ProductResource]
-    skip_admin_log = True  # simple-history records every imported row
+    skip_admin_log = True
+    formats = SPREADSHEET_FORMATS  # simple-history records every imported row
     list_display = [
         "display_image",
         "code",

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import widgets
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from backoffice.tenancy.resources import TenantResource
 
 PREVIEW_DIFF_MAX_ROWS = 1000
+SPREADSHEET_FORMATS = [CSV, XLSX]
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
 FALSE_WORDS = {"no", "n", "0", "false", "falso", ""}
 
@@ -181,7 +183,18 @@ class BulkTenantResource(TenantResource):
         for field, message in self.row_rules(instance).items():
             errors.setdefault(field, []).append(message)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(self._by_column(errors))
+
+    def _by_column(self, errors: dict) -> dict:
+        """Name errors after the spreadsheet's columns, not the model's fields."""
+        columns = {f.attribute: f.column_name for f in self.fields.values()}
+        columns["price"] = "Precio"
+        renamed = {}
+        for key, messages in errors.items():
+            if isinstance(messages, ValidationError):
+                messages = messages.messages
+            renamed.setdefault(columns.get(key, key), []).extend(messages)
+        return renamed
 
     def row_rules(self, instance) -> dict[str, str]:
         return {}

@@ -26,36 +26,34 @@ BRANCH = "Local"
 
 
 class TaxWidget(widgets.Widget):
-    """IVA by SRI code (4), percentage (15, 15 %, 0.15 is not accepted) or label.
+    """IVA by SRI code (4), label ("IVA 15 %", "exento") or percentage (15, 15 %).
 
-    A bare number is an SRI code when it is one of the current codes (0, 4, 5,
-    6, 7, 8) and a percentage otherwise; '15' therefore means IVA 15 %.
+    A bare number is an SRI code when it is a current code (0, 4, 5, 6, 7, 8)
+    and a percentage otherwise, so '15' means IVA 15 %; with a '%' sign it is
+    always a percentage. Historical rates (12 %, 14 %) are refused.
     """
+
+    PERCENT = {"0": TaxCategory.IVA_0, "5": TaxCategory.IVA_5, "15": TaxCategory.IVA_15}
 
     def __init__(self):
         super().__init__()
-        current = {c: r for c, r in RATES.items() if r.current}
-        self.lookup = {}
-        # Percentages first, then codes and labels win on a clash ("0", "5", "8").
-        for code in (TaxCategory.IVA_0, TaxCategory.IVA_5, TaxCategory.IVA_15):
-            rate = current[code].rate
-            for form in (f"{rate}", f"{rate}%", f"{rate} %", f"iva {rate}"):
-                self.lookup[normalise(form)] = code
+        self.names = {"exento": TaxCategory.EXENTO, "no objeto": TaxCategory.NO_OBJETO}
         for code, label in TaxCategory.choices:
-            if code in current:
-                self.lookup[normalise(code)] = code
-                self.lookup[normalise(label)] = code
-        self.lookup |= {
-            "exento": TaxCategory.EXENTO,
-            "no objeto": TaxCategory.NO_OBJETO,
-            "iva 15": TaxCategory.IVA_15,
-        }
+            if RATES[code].current:
+                self.names[normalise(code)] = code
+                self.names[normalise(label)] = code
 
     def clean(self, value, row=None, **kwargs):
-        text = normalise(cell_text(value)).replace("%", " %").replace("  ", " ")
-        for candidate in (text, text.replace(" %", "%"), text.replace(" %", "")):
-            if candidate in self.lookup:
-                return self.lookup[candidate]
+        text = normalise(cell_text(value))
+        if text in self.names:
+            return self.names[text]
+        number = text.removeprefix("iva").replace("%", "").strip()
+        if number.endswith(".0"):
+            number = number[:-2]
+        if number in self.PERCENT and (
+            "%" in text or text.startswith("iva") or number not in self.names
+        ):
+            return self.PERCENT[number]
         raise ValueError(_("IVA desconocido: %(v)s") % {"v": value})
 
     def render(self, value, obj=None, **kwargs):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.catalog.forms import TenantModelForm
+from backoffice.catalog.importing import SPREADSHEET_FORMATS
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantImportExportAdmin
 from backoffice.tenancy.context import require_business
@@ -20,6 +21,7 @@ class CustomerAdmin(TenantImportExportAdmin):
     change_roles = roles.MANAGERS
     resource_classes = [CustomerResource]
     skip_admin_log = True
+    formats = SPREADSHEET_FORMATS
     list_display = ["name", "id_type", "identification", "email", "phone"]
     list_filter = ["id_type"]
     search_fields = ["name", "identification", "email"]

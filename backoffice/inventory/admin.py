@@ -9,6 +9,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import action
 
 from backoffice.catalog.forms import TenantModelForm
+from backoffice.catalog.importing import SPREADSHEET_FORMATS
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     ReadOnlyTenantAdmin,
@@ -33,6 +34,7 @@ from .resources import StockCountLineResource, StockLevelResource, StockMoveReso
 
 class TenantExportMixin(ExportMixin):
     export_form_class = ExportForm
+    formats = SPREADSHEET_FORMATS
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
@@ -214,6 +216,7 @@ class StockCountAdmin(ImportMixin, StockDocumentAdmin):
     resource_classes = [StockCountLineResource]
     import_form_class = ImportForm
     skip_admin_log = True
+    formats = SPREADSHEET_FORMATS
 
     def has_import_permission(self, request):
         return self.has_add_permission(request)
