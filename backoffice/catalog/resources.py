@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from backoffice.inventory.models import StockLevel, StockMove
-from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.inventory.services import MoveInput, stock_initial_load
 from backoffice.tenancy.context import require_business
 from backoffice.tenancy.models import Establishment
 from fiscal.taxes import RATES, TaxCategory
@@ -117,6 +117,8 @@ class ProductResource(BulkTenantResource):
         attribute="is_active", column_name="Activo", widget=SiNoWidget()
     )
 
+    # Categories come from the prefetched map: no per-row existence query.
+    clean_exclude = ["category"]
     update_fields = [
         "barcode",
         "name",
@@ -301,7 +303,4 @@ class ProductResource(BulkTenantResource):
             )
             for product, branch, quantity in self.initial_stock
         ]
-        if moves:
-            stock_moves_apply(
-                business=self.business, moves=moves, user=self.user, allow_negative=True
-            )
+        stock_initial_load(business=self.business, moves=moves, user=self.user)

@@ -113,6 +113,7 @@ class StockCountLineResource(BulkTenantResource):
     )
 
     update_fields = ["quantity"]
+    clean_exclude = ["document", "product"]
 
     class Meta(BulkTenantResource.Meta):
         model = StockDocumentLine

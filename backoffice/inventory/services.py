@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from backoffice.catalog.bulk import insert_rows
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
 from fiscal.errors import SouthernPOSError
@@ -80,6 +81,57 @@ def stock_moves_apply(
     for m in moves:
         deltas[(m.product_id, m.establishment_id)] += m.quantity
     _levels_update(business=business, deltas=deltas, allow_negative=allow_negative)
+    return rows
+
+
+@transaction.atomic
+def stock_initial_load(
+    *, business: Business, moves: list[MoveInput], user=None
+) -> list[StockMove]:
+    """Opening stock for products with no stock yet, for thousands at a time.
+
+    Levels are created with their quantity in the same batch as the moves
+    (nothing to lock or update), so the ledger invariant holds by
+    construction; a product that already has a level in that branch is
+    refused (its stock changes through a count or an adjustment instead).
+    """
+    if not moves:
+        return []
+    totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for m in moves:
+        if m.quantity < 0:
+            raise StockOperationError(_("El stock inicial no puede ser negativo."))
+        totals[(m.product_id, m.establishment_id)] += m.quantity
+    product_ids = {p for p, _e in totals}
+    existing = StockLevel.objects.filter(
+        business=business, product_id__in=product_ids
+    ).values_list("product_id", "establishment_id")
+    if any(pair in totals for pair in existing):
+        raise StockOperationError(_("El producto ya tiene stock en este local."))
+    rows = insert_rows(
+        StockMove,
+        [
+            StockMove(
+                business=business,
+                product_id=m.product_id,
+                establishment_id=m.establishment_id,
+                quantity=m.quantity,
+                reason=StockMove.Reason.INITIAL,
+                reference=m.reference,
+                note=m.note,
+                unit_cost=m.unit_cost,
+                user=user,
+            )
+            for m in moves
+        ],
+    )
+    insert_rows(
+        StockLevel,
+        [
+            StockLevel(business=business, product_id=p, establishment_id=e, quantity=q)
+            for (p, e), q in totals.items()
+        ],
+    )
     return rows
 
 
