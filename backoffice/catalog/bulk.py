@@ -74,6 +74,8 @@ def insert_rows(model, objs: list, *, using: str = "default") -> list:
 
 def insert_history(model, objs: list, *, user=None, reason: str = "", kind="+"):
     """The django-simple-history rows of objects just created ('+') or changed."""
+    if not hasattr(model, "history"):
+        return objs
     history = model.history.model
     now = timezone.now()
     rows = []

@@ -169,6 +169,7 @@ class ModifierOption(TenantModel):
     )
     is_active = models.BooleanField(_("activo"), default=True)
     sort_order = models.PositiveIntegerField(_("orden"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("opción")

@@ -150,9 +150,14 @@ class StockDocumentAdmin(TenantAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def has_post_permission(self, request, object_id=None):
+        # unfold passes the raw object id: the role decides here, the scoped
+        # queryset and the service decide about the document itself.
+        return super().has_change_permission(request)
+
     @action(
         description=_("Contabilizar"),
-        permissions=["change"],
+        permissions=["post"],
         icon="task_alt",
         dialog={
             "title": _("¿Contabilizar el documento?"),

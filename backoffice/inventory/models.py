@@ -169,6 +169,7 @@ class StockDocumentLine(TenantModel):
     difference = models.DecimalField(
         _("diferencia"), max_digits=14, decimal_places=6, null=True, blank=True
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("línea")

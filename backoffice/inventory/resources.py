@@ -186,6 +186,8 @@ class StockCountLineResource(BulkTenantResource):
         return self.counts[branch.pk]
 
     def row_rules(self, instance):
+        if instance.document_id is None or instance.product_id is None:
+            return {}  # the row already failed on branch or product
         key = (instance.document.establishment_id, instance.product_id)
         if message := self.unique_in_file("line", key, self.row_number):
             return {CODE: _("Producto repetido: ") + message}
