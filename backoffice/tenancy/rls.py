@@ -10,6 +10,7 @@ it sees none. Tables are FORCEd so even their owner is subject to the policy.
 from django.apps import apps
 from django.db import connections
 from django.db.models.signals import post_migrate
+from psycopg import pq
 
 from .context import current_rls_key
 
@@ -61,13 +62,28 @@ def forget(connection) -> None:
     setattr(connection, _STATE_ATTR, None)
 
 
+def _in_failed_transaction(connection) -> bool:
+    """After an error only ROLLBACK (TO SAVEPOINT) may run: set nothing then.
+
+    The rollback undoes the setting anyway, and the backend forgets it after.
+    """
+    return connection.connection.info.transaction_status == (
+        pq.TransactionStatus.INERROR
+    )
+
+
 def sync_setting(execute, sql, params, many, context):
     """Before each query, make `app.business_id` match the tenant context."""
     connection = context["connection"]
     key = current_rls_key()
-    if getattr(connection, _STATE_ATTR, None) != key:
-        # The raw cursor keeps this out of query counts: it is bookkeeping.
-        context["cursor"].cursor.execute(
+    if getattr(connection, _STATE_ATTR, None) != key and not _in_failed_transaction(
+        connection
+    ):
+        # A separate client-side cursor on the raw psycopg connection: the query's
+        # own cursor may be a server-side one (QuerySet.iterator()), on which a
+        # SELECT is only DECLAREd, never run, so the setting would silently stay
+        # stale. The raw connection also keeps this bookkeeping out of query counts.
+        connection.connection.execute(
             "SELECT set_config(%s, %s, false)", [SETTING, key]
         )
         setattr(connection, _STATE_ATTR, key)

@@ -19,9 +19,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().connect()
 
     def _rollback(self):
-        rls.forget(self)
-        return super()._rollback()
+        try:
+            return super()._rollback()
+        finally:
+            rls.forget(self)
 
     def _savepoint_rollback(self, sid):
-        rls.forget(self)
-        return super()._savepoint_rollback(sid)
+        # Forget after: the ROLLBACK TO SAVEPOINT itself goes through the execute
+        # wrapper, and must not try to set anything in the failed transaction.
+        try:
+            return super()._savepoint_rollback(sid)
+        finally:
+            rls.forget(self)
