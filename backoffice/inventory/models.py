@@ -242,3 +242,9 @@ class StockTransfer(KindProxyMixin, StockDocument):
         proxy = True
         verbose_name = _("transferencia entre locales")
         verbose_name_plural = _("transferencias entre locales")
+
+
+# simple-history marks only the concrete model; its admin history view looks
+# the manager up on the proxy's own options.
+for _proxy in (StockReceipt, StockAdjustment, StockCount, StockTransfer):
+    _proxy._meta.simple_history_manager_attribute = "history"
