@@ -1,7 +1,7 @@
 """Every catalog/customers/inventory admin page renders for an owner."""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from backoffice.inventory.models import StockReceipt
 from backoffice.tenancy.context import tenant_context
@@ -33,9 +33,10 @@ def test_changelist_add_and_export_pages_render(owner_client, business, model):
     for page in ("export", "import"):
         try:
             url = reverse(f"admin:{model}_{page}")
-        except Exception:  # noqa: BLE001 - not every admin imports/exports
-            continue
-        assert owner_client.get(url).status_code == 200
+        except NoReverseMatch:  # not every admin imports or exports
+            url = None
+        if url:
+            assert owner_client.get(url).status_code == 200
 
 
 def test_change_pages_and_history_render(owner_client, business):
