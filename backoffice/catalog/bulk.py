@@ -64,12 +64,25 @@ def insert_rows(model, objs: list, *, using: str = "default") -> list:
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
+        if connection.vendor == "postgresql":
+            _insert_multirow(cursor, sql, rows, len(fields))
+        else:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(sql, rows[start : start + BATCH])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def _insert_multirow(cursor, sql, rows, width) -> None:
+    """PostgreSQL: a few thousand rows per INSERT (fewer round trips and plans)."""
+    head, _values, one = sql.rpartition(" VALUES ")
+    per_statement = max(1, min(BATCH, 60000 // width))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        statement = f"{head} VALUES {', '.join([one] * len(chunk))}"
+        cursor.execute(statement, [value for row in chunk for value in row])
 
 
 def insert_history(model, objs: list, *, user=None, reason: str = "", kind="+"):
