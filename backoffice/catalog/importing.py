@@ -21,7 +21,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from backoffice.tenancy.resources import TenantResource
 
-from .bulk import insert_history, insert_rows, update_rows
+from .bulk import insert_rows, update_rows
 
 PREVIEW_DIFF_MAX_ROWS = 1000
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
@@ -259,10 +259,10 @@ class BulkTenantResource(TenantResource):
         if not self.create_instances or not (using_transactions or not dry_run):
             return
         try:
-            model = self._meta.model
-            insert_rows(model, self.create_instances)
-            insert_history(
-                model, self.create_instances, user=self.user, reason=self.change_reason
+            insert_rows(
+                self._meta.model,
+                self.create_instances,
+                history={"user": self.user, "reason": self.change_reason},
             )
             self.created_batch(list(self.create_instances))
         except Exception as e:
@@ -278,9 +278,11 @@ class BulkTenantResource(TenantResource):
         try:
             model = self._meta.model
             changed = [o for o in self.update_instances if self._changed(o)]
-            update_rows(model, changed, [*self.update_fields, "updated_at"])
-            insert_history(
-                model, changed, user=self.user, reason=self.change_reason, kind="~"
+            update_rows(
+                model,
+                changed,
+                [*self.update_fields, "updated_at"],
+                history={"user": self.user, "reason": self.change_reason},
             )
         except Exception as e:
             self.handle_import_error(result, e, raise_errors)

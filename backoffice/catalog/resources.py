@@ -9,6 +9,7 @@ from backoffice.tenancy.context import require_business
 from backoffice.tenancy.models import Establishment
 from fiscal.taxes import RATES, TaxCategory
 
+from .bulk import insert_rows
 from .importing import (
     BulkTenantResource,
     ChoiceLabelWidget,
@@ -197,10 +198,10 @@ class ProductResource(BulkTenantResource):
             if name and normalise(name) not in known and normalise(name) not in new:
                 new[normalise(name)] = Category(business=business, name=name[:120])
         if new:
-            from simple_history.utils import bulk_create_with_history
-
-            bulk_create_with_history(
-                list(new.values()), Category, default_user=self.user
+            insert_rows(
+                Category,
+                list(new.values()),
+                history={"user": self.user, "reason": self.change_reason},
             )
         return known | new
 

@@ -68,6 +68,14 @@ def test_import_creates_products_with_categories_taxes_and_initial_stock(tenant,
     assert StockMove.objects.filter(reason=StockMove.Reason.INITIAL).count() == 2
     history = products["C1"].history.get()
     assert history.history_type == "+" and history.history_user == owner
+    assert history.history_change_reason == "importación"
+    assert (history.name, history.price, history.category_id, history.business_id) == (
+        "Café",
+        Decimal("1.000000"),
+        products["C1"].category_id,
+        tenant.pk,
+    )
+    assert Category.objects.get(name="Bebidas").history.get().history_user == owner
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(tenant):
@@ -104,7 +112,16 @@ def test_import_updates_by_code_with_history(tenant, owner):
     product.refresh_from_db()
     assert (product.name, product.price) == ("Nuevo", Decimal("2.300000"))
     assert product.history.count() == 2
-    assert product.history.first().history_type == "~"
+    latest = product.history.first()
+    assert (latest.history_type, latest.history_user, latest.name) == (
+        "~",
+        owner,
+        "Nuevo",
+    )
+    assert latest.updated_at > product.history.last().updated_at
+    # Importing the same values again changes nothing and records no history.
+    run(dataset(["X1", "", "Nuevo", "", "2.30", "no", "15", ""]), user=owner)
+    assert product.history.count() == 2
 
 
 def test_initial_stock_for_a_stocked_product_is_refused(tenant):
