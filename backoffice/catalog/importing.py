@@ -25,7 +25,7 @@ from .bulk import insert_rows, update_rows
 
 PREVIEW_DIFF_MAX_ROWS = 1000
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
-FALSE_WORDS = {"no", "n", "0", "false", "falso", ""}
+FALSE_WORDS = {"no", "n", "0", "false", "falso"}
 
 
 def normalise(value) -> str:
@@ -52,8 +52,8 @@ class SiNoWidget(widgets.Widget):
         if isinstance(value, bool):
             return value
         text = normalise(cell_text(value))
-        if text == "" and self.default is not None:
-            return self.default
+        if text == "":
+            return self.default  # None: keep the row's current (or default) value
         if text in TRUE_WORDS:
             return True
         if text in FALSE_WORDS:

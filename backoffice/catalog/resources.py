@@ -46,6 +46,8 @@ class TaxWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         text = normalise(cell_text(value))
+        if text == "":
+            return None  # blank: the business default (new) or unchanged
         if text in self.names:
             return self.names[text]
         number = text.removeprefix("iva").replace("%", "").strip()
@@ -92,30 +94,45 @@ class ProductResource(BulkTenantResource):
     price_entered = fields.Field(column_name=PRICE, dehydrate_method="dehydrate_price")
     price_includes_tax = fields.Field(
         attribute="price_includes_tax",
+        saves_null_values=False,
         column_name="Precio incluye IVA",
         widget=SiNoWidget(),
     )
     tax_category = fields.Field(
-        attribute="tax_category", column_name="IVA", widget=TaxWidget()
+        attribute="tax_category",
+        saves_null_values=False,
+        column_name="IVA",
+        widget=TaxWidget(),
     )
     cost = fields.Field(
-        attribute="cost", column_name="Costo", widget=DecimalTextWidget()
+        attribute="cost",
+        saves_null_values=False,
+        column_name="Costo",
+        widget=DecimalTextWidget(),
     )
     unit = fields.Field(
         attribute="unit",
+        saves_null_values=False,
         column_name="Unidad",
         widget=ChoiceLabelWidget(Product.Unit, {"u": "unit", "litros": "l"}),
     )
     track_stock = fields.Field(
-        attribute="track_stock", column_name="Controlar stock", widget=SiNoWidget()
+        attribute="track_stock",
+        saves_null_values=False,
+        column_name="Controlar stock",
+        widget=SiNoWidget(),
     )
     low_stock_threshold = fields.Field(
         attribute="low_stock_threshold",
+        saves_null_values=False,
         column_name="Stock mínimo",
         widget=DecimalTextWidget(),
     )
     is_active = fields.Field(
-        attribute="is_active", column_name="Activo", widget=SiNoWidget()
+        attribute="is_active",
+        saves_null_values=False,
+        column_name="Activo",
+        widget=SiNoWidget(),
     )
 
     # Categories come from the prefetched map: no per-row existence query.

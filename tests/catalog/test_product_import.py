@@ -282,3 +282,23 @@ def _text(html):
     import re
 
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_blank_flags_keep_the_business_default_for_new_products(tenant):
+    tenant.prices_include_tax = False
+    tenant.save()
+    result = run(
+        dataset(
+            ["N1", "", "Uno", "", "2", "", "15", ""],
+            headers=HEADERS,
+        )
+    )
+    assert not result.has_validation_errors(), errors_by_row(result)
+    product = Product.objects.get(code="N1")
+    assert product.price_includes_tax is False and product.price == Decimal("2")
+    assert product.is_active is True
+
+
+def test_a_bad_yes_no_value_is_reported(tenant):
+    result = run(dataset(["N1", "", "Uno", "", "2", "quizás", "15", ""]))
+    assert "Sí" in errors_by_row(result)[1]
