@@ -26,7 +26,9 @@ class Category(TenantModel):
         ordering = ["sort_order", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "name"], name="uniq_category_name"
+                fields=["business", "name"],
+                name="uniq_category_name",
+                violation_error_message=_("Ya existe una categoría con este nombre."),
             )
         ]
 
@@ -99,12 +101,17 @@ class Product(TenantModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "code"], name="uniq_product_code"
+                fields=["business", "code"],
+                name="uniq_product_code",
+                violation_error_message=_("Ya existe un producto con este código."),
             ),
             models.UniqueConstraint(
                 fields=["business", "barcode"],
                 condition=~models.Q(barcode=""),
                 name="uniq_product_barcode",
+                violation_error_message=_(
+                    "Ya existe un producto con este código de barras."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="product_price_non_negative"
@@ -148,6 +155,7 @@ class ModifierGroup(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(max_choices__gte=models.F("min_choices")),
                 name="modifier_group_min_le_max",
+                violation_error_message=_("El mínimo no puede superar al máximo."),
             ),
         ]
 

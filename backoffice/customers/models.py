@@ -37,6 +37,9 @@ class Customer(TenantModel):
             models.UniqueConstraint(
                 fields=["business", "identification"],
                 name="uniq_customer_identification",
+                violation_error_message=_(
+                    "Ya existe un cliente con esta identificación."
+                ),
             ),
             # Consumidor final is exactly the reserved number, and only it.
             models.CheckConstraint(

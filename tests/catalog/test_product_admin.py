@@ -286,3 +286,11 @@ def test_cashier_cannot_run_bulk_actions(role_client, tenant):
     products = ProductFactory.create_batch(2)
     _action(role_client("cashier"), "deactivate", products)
     assert Product.objects.filter(is_active=True).count() == 2
+
+
+def test_duplicate_barcode_and_code_get_readable_errors(owner_client, tenant):
+    ProductFactory(code="A-1", barcode="96385074")
+    data = product_form(owner_client, barcode="96385074")
+    html = owner_client.post(ADD, data).content.decode()
+    assert "Ya existe un producto con este código." in html
+    assert "Ya existe un producto con este código de barras." in html
