@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
@@ -20,6 +21,8 @@ from . import selectors, services
 from .forms import TenantModelForm
 from .models import Category, ModifierGroup, ModifierOption, Product
 from .resources import ProductResource
+
+PRICE_PREVIEW_ROWS = 50
 
 
 class CatalogAdminMixin:
@@ -299,6 +302,10 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
         field = forms.DecimalField(max_digits=7, decimal_places=2)
         try:
             percent = field.clean(request.POST.get("percent"))
+            if percent <= -100:
+                raise ValidationError(_("El porcentaje debe ser mayor que -100."))
+            if request.POST.get("post") != "yes":
+                return self._price_change_confirm(request, queryset, percent)
             n = services.product_bulk_change_price(
                 business=require_business(),
                 product_ids=self._ids(queryset),
@@ -309,3 +316,35 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
             self.message_user(request, " ".join(e.messages), messages.ERROR)
             return
         self.message_user(request, _("Precio cambiado en %(n)s productos.") % {"n": n})
+
+    def _price_change_confirm(self, request, queryset, percent):
+        """Show old and new prices before anything is written (POST to confirm)."""
+        ids = self._ids(queryset)
+        preview = []
+        for product in queryset.order_by("code")[:PRICE_PREVIEW_ROWS]:
+            changed = Product(
+                price=services.price_after_change(product=product, percent=percent),
+                price_includes_tax=product.price_includes_tax,
+                tax_category=product.tax_category,
+            )
+            preview.append(
+                {
+                    "code": product.code,
+                    "name": product.name,
+                    "old": services.price_as_entered(product=product),
+                    "new": services.price_as_entered(product=changed),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cambiar precios"),
+            "opts": self.opts,
+            "ids": ids,
+            "count": len(ids),
+            "more": max(0, len(ids) - PRICE_PREVIEW_ROWS),
+            "percent": percent,
+            "preview": preview,
+        }
+        return TemplateResponse(
+            request, "catalog/admin/price_change_confirm.html", context
+        )

@@ -115,6 +115,17 @@ def product_bulk_set_category(
     return len(products)
 
 
+def price_after_change(*, product: Product, percent) -> Decimal:
+    """The new price without IVA after a % change of the price as entered."""
+    factor = (100 + to_decimal(percent)) / 100
+    entered = round_money(price_as_entered(product=product) * factor)
+    return price_net(
+        amount=entered,
+        includes_tax=product.price_includes_tax,
+        tax_category=product.tax_category,
+    )
+
+
 @transaction.atomic
 def product_bulk_change_price(
     *, business: Business, product_ids, percent, user=None
@@ -128,14 +139,8 @@ def product_bulk_change_price(
     if percent <= -100:
         raise ValidationError(_("El porcentaje debe ser mayor que -100."))
     products = _products(business, product_ids)
-    factor = (100 + percent) / 100
     for product in products:
-        entered = round_money(price_as_entered(product=product) * factor)
-        product.price = price_net(
-            amount=entered,
-            includes_tax=product.price_includes_tax,
-            tax_category=product.tax_category,
-        )
+        product.price = price_after_change(product=product, percent=percent)
     bulk_update_with_history(
         products, Product, ["price", "updated_at"], default_user=user
     )

@@ -263,7 +263,13 @@ def test_bulk_change_category_refuses_another_business_category(
 def test_bulk_change_price_by_percent_keeps_the_typed_price_round(owner_client, tenant):
     with_iva = ProductFactory(price=Decimal("3.913043"), price_includes_tax=True)
     without = ProductFactory(price=Decimal("2.000000"), price_includes_tax=False)
-    _action(owner_client, "change_price", [with_iva, without], percent="10")
+    preview = _action(owner_client, "change_price", [with_iva, without], percent="10")
+    assert preview.status_code == 200  # confirmation first: nothing written yet
+    html = preview.content.decode()
+    assert "4,50" in html and "4,95" in html and "2,200000" in html
+    with_iva.refresh_from_db()
+    assert with_iva.price == Decimal("3.913043")
+    _action(owner_client, "change_price", [with_iva, without], percent="10", post="yes")
     with_iva.refresh_from_db()
     without.refresh_from_db()
     assert with_iva.price_gross == Decimal("4.95")
