@@ -302,3 +302,27 @@ def test_blank_flags_keep_the_business_default_for_new_products(tenant):
 def test_a_bad_yes_no_value_is_reported(tenant):
     result = run(dataset(["N1", "", "Uno", "", "2", "quizás", "15", ""]))
     assert "Sí" in errors_by_row(result)[1]
+
+
+def test_admin_imports_xlsx_through_preview_and_confirm(owner_client, business):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = tablib.Dataset(
+        ["X1", "Uno", 1.15, "15 %", 4],
+        headers=["Código", "Nombre", "Precio", "IVA", "Stock inicial"],
+    )
+    upload = SimpleUploadedFile("productos.xlsx", FastXLSX().export_data(data))
+    url = reverse("admin:catalog_product_import")
+    preview = owner_client.post(
+        url, {"format": "1", "resource": "0", "import_file": upload}
+    ).content.decode()
+    with tenant_context(business):
+        assert not Product.objects.exists()  # the preview writes nothing
+    done = owner_client.post(
+        reverse("admin:catalog_product_process_import"), _confirm_data(preview)
+    )
+    assert done.status_code == 302
+    with tenant_context(business):
+        product = Product.objects.get(code="X1")
+        assert product.price == Decimal("1.000000")
+        assert StockLevel.objects.get(product=product).quantity == Decimal("4")
