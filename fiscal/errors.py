@@ -13,3 +13,33 @@ class SouthernPOSError(Exception):
         self.message = message or self.__class__.__doc__ or self.code
         if field is not None:
             self.field = field
+
+
+class FiscalError(SouthernPOSError):
+    """A fiscal (SRI) rule prevents the operation."""
+
+    code = "fiscal_error"
+
+
+class CertificateMissingError(FiscalError):
+    """La empresa no tiene un certificado de firma electrónica activo."""
+
+    code = "certificate_missing"
+
+
+class CertificateInvalidError(FiscalError):
+    """El archivo .p12 o su contraseña no son válidos."""
+
+    code = "certificate_invalid"
+
+
+class DocumentStateError(FiscalError):
+    """El comprobante no está en un estado que permita esta acción."""
+
+    code = "document_state"
+
+
+class ConsumidorFinalLimitError(FiscalError):
+    """Identifique al cliente: el monto supera el límite de consumidor final."""
+
+    code = "consumidor_final_limit"

@@ -1,6 +1,41 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "pos"
-urlpatterns = [path("", views.PosPageView.as_view(), name="page")]
+urlpatterns = [
+    path("", views.PosPageView.as_view(), name="page"),
+    path("api/sales", api.sale_create, name="api-sales"),
+    path("api/sales/quote", api.sale_quote, name="api-sale-quote"),
+    path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),
+    path("api/sales/<int:pk>/void", api.sale_void, name="api-sale-void"),
+    path("api/products", api.product_list, name="api-products"),
+    path("api/supervisor-pin", api.supervisor_pin, name="api-supervisor-pin"),
+    path("api/customers", api.customer_list, name="api-customers"),
+    path("api/cash-sessions", api.cash_sessions, name="api-cash-sessions"),
+    path(
+        "api/cash-sessions/<int:pk>/movements",
+        api.cash_movement_create,
+        name="api-cash-movements",
+    ),
+    path(
+        "api/cash-sessions/<int:pk>/close",
+        api.cash_session_close,
+        name="api-cash-close",
+    ),
+    path(
+        "sales/<int:pk>/receipt.pdf",
+        views.SaleReceiptPdfView.as_view(),
+        name="sale-receipt-pdf",
+    ),
+    path(
+        "sales/<int:pk>/receipt",
+        views.SaleReceiptHtmlView.as_view(),
+        name="sale-receipt-html",
+    ),
+    path(
+        "cash-sessions/<int:pk>/report.pdf",
+        views.CashReportView.as_view(),
+        name="cash-report",
+    ),
+]

@@ -1,0 +1,292 @@
+"""Back office for SRI documents and signature certificates (presentation only)."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action, display
+
+from backoffice.tenancy import roles
+from backoffice.tenancy.admin_base import (
+    ReadOnlyTenantAdmin,
+    TenantAdmin,
+    TenantTabularInline,
+)
+
+from . import selectors, services
+from .errors import FiscalError
+from .exports import edoc_export_xml, month_export_zip
+from .forms import (
+    BuyerFixDialogForm,
+    CertificateUploadForm,
+    MonthDialogForm,
+    ResendDialogForm,
+)
+from .models import (
+    DocState,
+    DocumentSequence,
+    ElectronicDocument,
+    SigningCertificate,
+    SriMessage,
+)
+
+STATE_COLOURS = {
+    DocState.GENERATED: "info",
+    DocState.SIGNED: "info",
+    DocState.SENT: "warning",
+    DocState.RECEIVED: "warning",
+    DocState.AUTHORISED: "success",
+    DocState.RETURNED: "danger",
+    DocState.NOT_AUTHORISED: "danger",
+}
+
+
+class SriMessageInline(TenantTabularInline):
+    model = SriMessage
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "origin",
+        "identificador",
+        "mensaje",
+        "informacion_adicional",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ElectronicDocument)
+class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
+    list_display = [
+        "number",
+        "kind",
+        "issue_date",
+        "buyer_name",
+        "total",
+        "display_state",
+        "attempts",
+        "next_attempt_at",
+    ]
+    list_filter = ["state", "kind", "issue_date"]
+    search_fields = ["access_key", "number", "buyer_name", "buyer_identification"]
+    date_hierarchy = "issue_date"
+    inlines = [SriMessageInline]
+    fields = [
+        "kind",
+        "display_state",
+        "number",
+        "issue_date",
+        "access_key",
+        "ambiente",
+        "buyer_identification",
+        "buyer_name",
+        "buyer_email",
+        "subtotal",
+        "tax_total",
+        "total",
+        "authorization_number",
+        "authorized_at",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "emailed_at",
+        "last_error",
+        "source",
+        "modifies",
+    ]
+    readonly_fields = fields
+    actions_detail = ["download_ride", "download_xml", "resend", "fix_and_resend"]
+    actions_list = ["export_month"]
+
+    @display(description=_("estado"), label=STATE_COLOURS)
+    def display_state(self, obj):
+        return obj.state, obj.get_state_display()
+
+    def changelist_view(self, request, extra_context=None):
+        if not getattr(settings, "SRI_SEND_ENABLED", True):
+            messages.warning(
+                request,
+                _(
+                    "El envío al SRI está desactivado: los comprobantes firmados "
+                    "todavía no se han enviado ni autorizado."
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
+    def _object(self, request, object_id) -> ElectronicDocument:
+        edoc = self.get_queryset(request).filter(pk=object_id).first()
+        if edoc is None:
+            raise Http404
+        return edoc
+
+    def _change_url(self, object_id) -> str:
+        return reverse("admin:fiscal_electronicdocument_change", args=[object_id])
+
+    def has_resend_permission(self, request, object_id=None):
+        return self._allowed(request, roles.MANAGERS)
+
+    # unfold passes the object id (a string) to detail-action permission checks,
+    # so these take no object; the action loads it through the scoped queryset.
+    def has_download_permission(self, request, object_id=None):
+        return self._allowed(request, self.view_roles)
+
+    def has_export_permission(self, request, object_id=None):
+        return self._allowed(request, roles.READERS)
+
+    @action(
+        description=_("RIDE (PDF)"), icon="picture_as_pdf", permissions=["download"]
+    )
+    def download_ride(self, request, object_id):
+        edoc = self._object(request, object_id)
+        response = HttpResponse(services.edoc_ride(edoc=edoc), "application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{edoc.access_key}.pdf"'
+        return response
+
+    @action(description=_("XML"), icon="code", permissions=["download"])
+    def download_xml(self, request, object_id):
+        edoc = self._object(request, object_id)
+        response = HttpResponse(edoc_export_xml(edoc), "application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{edoc.access_key}.xml"'
+        )
+        return response
+
+    @action(
+        description=_("Reenviar al SRI"),
+        icon="send",
+        permissions=["resend"],
+        dialog={
+            "title": _("Reenviar el comprobante"),
+            "description": _(
+                "Se firmará de nuevo y se enviará con la misma clave de acceso."
+            ),
+            "form_class": ResendDialogForm,
+            "form_submit_text": _("Reenviar"),
+        },
+    )
+    def resend(self, request, form, object_id):
+        edoc = self._object(request, object_id)
+        self._run(request, services.edoc_resend, edoc=edoc)
+        return redirect(self._change_url(object_id))
+
+    @action(
+        description=_("Corregir cliente y reenviar"),
+        icon="edit_note",
+        permissions=["resend"],
+        dialog={
+            "title": _("Corregir los datos del cliente"),
+            "description": _("El comprobante se reconstruye, se firma y se reenvía."),
+            "form_class": BuyerFixDialogForm,
+            "form_submit_text": _("Corregir y reenviar"),
+        },
+    )
+    def fix_and_resend(self, request, form, object_id):
+        edoc = self._object(request, object_id)
+        self._run(
+            request,
+            services.edoc_fix_and_resend,
+            edoc=edoc,
+            buyer_changes=form.buyer_changes(),
+        )
+        return redirect(self._change_url(object_id))
+
+    @action(
+        description=_("Exportar mes (XML, ATS, Excel)"),
+        icon="download",
+        permissions=["export"],
+        dialog={
+            "title": _("Exportar para el contador"),
+            "description": _("XML de cada comprobante, ATS y hojas de cálculo."),
+            "form_class": MonthDialogForm,
+            "form_submit_text": _("Descargar"),
+        },
+    )
+    def export_month(self, request, form):
+        year, month = form.year_month()
+        data = month_export_zip(business=request.business, year=year, month=month)
+        response = HttpResponse(data, "application/zip")
+        name = f"SRI-{request.business.ruc}-{year:04d}-{month:02d}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _run(self, request, service, **kwargs) -> None:
+        try:
+            edoc = service(**kwargs)
+        except (FiscalError, ValidationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+            return
+        level = messages.SUCCESS if edoc.state == DocState.AUTHORISED else messages.INFO
+        messages.add_message(
+            request,
+            level,
+            _("Estado del comprobante: %(state)s")
+            % {"state": edoc.get_state_display()},
+        )
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(TenantAdmin):
+    """Owners upload the .p12; nobody can read it or its password back."""
+
+    view_roles = roles.MANAGERS
+    change_roles = roles.OWNERS
+    list_display = ["subject", "issuer", "not_after", "display_expiry", "is_active"]
+    fields = [
+        "subject",
+        "issuer",
+        "serial_number",
+        "not_before",
+        "not_after",
+        "is_active",
+    ]
+    readonly_fields = fields
+
+    @display(description=_("vigencia"), label={"ok": "success", "soon": "danger"})
+    def display_expiry(self, obj):
+        days = selectors.certificate_days_left(obj)
+        if days < 0:
+            return "soon", _("Caducado")
+        if selectors.certificate_expires_soon(obj):
+            return "soon", _("Caduca en %(days)s días") % {"days": days}
+        return "ok", _("%(days)s días") % {"days": days}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise Http404
+        form = CertificateUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.certificate_upload(
+                    business=request.business,
+                    p12=form.cleaned_data["p12_file"].read(),
+                    password=form.cleaned_data["password"],
+                )
+            except FiscalError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Certificado de firma guardado."))
+                return redirect("admin:fiscal_signingcertificate_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Subir certificado de firma electrónica"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "fiscal/admin/certificate_upload.html", context
+        )
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(ReadOnlyTenantAdmin):
+    list_display = ["emission_point", "doc_type", "last_number"]

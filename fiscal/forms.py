@@ -1,0 +1,111 @@
+"""Back-office forms of the fiscal app (they only collect input for services)."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from unfold.forms import BaseDialogForm
+from unfold.widgets import (
+    UnfoldAdminEmailInputWidget,
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminPasswordWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
+
+from .models import ElectronicDocument
+
+# SRI tabla 6, the codes of fiscal.sri.documents.BUYER_ID_TYPES
+ID_TYPE_CHOICES = [
+    ("04", _("RUC")),
+    ("05", _("Cédula")),
+    ("06", _("Pasaporte")),
+    ("07", _("Consumidor final")),
+    ("08", _("Identificación del exterior")),
+]
+
+
+class CertificateUploadForm(forms.Form):
+    p12_file = forms.FileField(
+        label=_("Archivo de firma (.p12)"), widget=UnfoldAdminFileFieldWidget
+    )
+    password = forms.CharField(
+        label=_("Contraseña de la firma"),
+        strip=False,
+        widget=UnfoldAdminPasswordWidget(render_value=False),
+    )
+
+
+class ResendDialogForm(BaseDialogForm):
+    """Confirmation only."""
+
+
+class BuyerFixDialogForm(BaseDialogForm):
+    id_type = forms.ChoiceField(
+        label=_("Tipo de identificación"),
+        choices=ID_TYPE_CHOICES,
+        widget=UnfoldAdminSelectWidget,
+    )
+    identification = forms.CharField(
+        label=_("Identificación"), max_length=20, widget=UnfoldAdminTextInputWidget
+    )
+    name = forms.CharField(
+        label=_("Razón social / nombres"),
+        max_length=300,
+        widget=UnfoldAdminTextInputWidget,
+    )
+    email = forms.EmailField(
+        label=_("Correo"), required=False, widget=UnfoldAdminEmailInputWidget
+    )
+    address = forms.CharField(
+        label=_("Dirección"),
+        max_length=300,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+    )
+    phone = forms.CharField(
+        label=_("Teléfono"),
+        max_length=30,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+    )
+
+    def __init__(self, request, object_id=None, *args, **kwargs):
+        super().__init__(request, object_id, *args, **kwargs)
+        edoc = ElectronicDocument.objects.filter(pk=object_id).first()
+        if edoc is not None:
+            buyer = edoc.payload["buyer"]
+            for name in self.fields:
+                if name in buyer:
+                    self.fields[name].initial = buyer[name]
+
+    def clean_identification(self):
+        value = self.cleaned_data["identification"].strip()
+        if not re.fullmatch(r"[0-9A-Za-z]{3,20}", value):
+            raise forms.ValidationError(_("Solo letras y números (3 a 20)."))
+        return value
+
+    def buyer_changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "id_type",
+                "identification",
+                "name",
+                "email",
+                "address",
+                "phone",
+            )
+        }
+
+
+class MonthDialogForm(BaseDialogForm):
+    month = forms.RegexField(
+        label=_("Mes (AAAA-MM)"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "2026-11"}),
+    )
+
+    def year_month(self) -> tuple[int, int]:
+        year, month = self.cleaned_data["month"].split("-")
+        return int(year), int(month)

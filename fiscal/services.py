@@ -1,0 +1,447 @@
+"""Writes of the fiscal app: certificates and the life of electronic documents.
+
+Submission never sends a document twice: the state is saved as SENT before
+the HTTP call, and a document in SENT (outcome unknown) is first looked up in
+Autorización; SRI's "clave registrada / en procesamiento" answers also lead
+to an authorisation query, not a resend. A short lease stops two workers
+from handling the same document at once.
+"""
+
+import logging
+from datetime import timedelta
+
+from cryptography import x509
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.tenancy.models import Business
+
+from . import selectors, vault
+from .errors import (
+    CertificateInvalidError,
+    CertificateMissingError,
+    ConsumidorFinalLimitError,
+    DocumentStateError,
+)
+from .models import (
+    REJECTED_STATES,
+    DocState,
+    ElectronicDocument,
+    SigningCertificate,
+    SriMessage,
+)
+from .sri.documents import CreditNote, Invoice
+from .sri.payload import document_from_payload, payload_from_document
+from .sri.pkcs12 import CertificateError, p12_load
+from .sri.ride import ride_render
+from .sri.signing import document_sign, issuer_name
+from .sri.soap import SriClient, SriUnavailableError
+from .sri.xml import authorised_xml_build, document_xml_build
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=1)
+FIRST_BACKOFF = timedelta(seconds=30)
+NO_CERTIFICATE_RETRY = timedelta(hours=1)
+RESEND_UNKNOWN_AFTER = 6  # attempts with SRI still not knowing a received clave
+
+
+# --- certificates --------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_upload(
+    *, business: Business, p12: bytes, password: str
+) -> SigningCertificate:
+    """Check and store a .p12 encrypted; it replaces the active certificate."""
+    try:
+        identity = p12_load(p12, password)
+    except CertificateError as exc:
+        raise CertificateInvalidError(str(exc)) from exc
+    cert = identity.certificate
+    SigningCertificate.objects.filter(business=business, is_active=True).update(
+        is_active=False
+    )
+    return SigningCertificate.objects.create(
+        business=business,
+        p12_encrypted=vault.encrypt(p12),
+        password_encrypted=vault.encrypt(password.encode("utf-8")),
+        subject=_common_name(cert.subject) or cert.subject.rfc4514_string(),
+        issuer=issuer_name(cert)[:300],
+        serial_number=str(cert.serial_number)[:64],
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
+
+
+def _common_name(name: x509.Name) -> str:
+    values = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(values[0].value)[:300] if values else ""
+
+
+# --- creation and signing ---------------------------------------------------------
+
+
+def edoc_create(
+    *,
+    business: Business,
+    document: Invoice | CreditNote,
+    source: str = "",
+    modifies: ElectronicDocument | None = None,
+    enqueue: bool = True,
+) -> ElectronicDocument:
+    """Build and validate the XML of a document and store it, idempotently.
+
+    Call inside the sale's transaction: submission is enqueued on commit, so a
+    rolled-back sale never reaches the SRI and the cashier never waits.
+    """
+    if document.issuer.ruc != business.ruc:
+        raise DocumentStateError(_("El RUC del comprobante no es el del negocio."))
+    key = document.access_key
+    existing = ElectronicDocument.objects.filter(business=business, access_key=key)
+    if edoc := existing.first():
+        return edoc
+    edoc = ElectronicDocument.objects.create(
+        business=business,
+        kind=document.cod_doc,
+        access_key=key,
+        xml=document_xml_build(document).decode("utf-8"),
+        payload=payload_from_document(document),
+        source=source,
+        modifies=modifies,
+        **_summary(document),
+    )
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(edoc.pk))
+    return edoc
+
+
+def edoc_create_for_sale(
+    *, business: Business, sale_id: int, document: Invoice
+) -> ElectronicDocument:
+    """The factura of a posted sale; call inside the checkout transaction."""
+    return edoc_create(business=business, document=document, source=f"sale:{sale_id}")
+
+
+def edoc_create_for_void(
+    *,
+    business: Business,
+    void_id: int,
+    invoice: ElectronicDocument,
+    document: CreditNote,
+) -> ElectronicDocument:
+    """The nota de crédito of a void, referencing the invoice it corrects."""
+    if document.modified_number != invoice.number:
+        raise DocumentStateError(_("La nota de crédito no referencia esa factura."))
+    return edoc_create(
+        business=business, document=document, source=f"void:{void_id}", modifies=invoice
+    )
+
+
+def consumidor_final_check(*, business: Business, total) -> None:
+    """Refuse an anonymous sale above the business's consumidor final limit."""
+    limit = business.final_consumer_limit
+    if total > limit:
+        raise ConsumidorFinalLimitError(
+            _(
+                "Ventas a consumidor final de más de USD %(limit)s requieren "
+                "identificar al cliente."
+            )
+            % {"limit": limit}
+        )
+
+
+def _summary(document) -> dict:
+    return {
+        "number": document.number,
+        "issue_date": document.fecha,
+        "ambiente": document.issuer.ambiente,
+        "buyer_id_type": document.buyer.id_type,
+        "buyer_identification": document.buyer.identification,
+        "buyer_name": document.buyer.name[:300],
+        "buyer_email": document.buyer.email,
+        "subtotal": document.subtotal,
+        "tax_total": document.total_tax,
+        "total": document.total,
+    }
+
+
+def _enqueue(edoc_id: int, run_after=None) -> None:
+    from .tasks import edoc_submit_task
+
+    task = (
+        edoc_submit_task.using(run_after=run_after) if run_after else edoc_submit_task
+    )
+    try:
+        task.enqueue(edoc_id)
+    except Exception:
+        # The queue being down must not lose the document: sri_send_pending
+        # picks up every pending document whose next attempt is due.
+        logger.exception("could not enqueue SRI submission of document %s", edoc_id)
+
+
+def edoc_sign(*, edoc: ElectronicDocument) -> ElectronicDocument:
+    """Sign a generated document with the business's active certificate."""
+    if edoc.state != DocState.GENERATED:
+        raise DocumentStateError()
+    identity = selectors.certificate_identity(business=edoc.business)
+    edoc.signed_xml = document_sign(edoc.xml.encode("utf-8"), identity).decode("utf-8")
+    edoc.state = DocState.SIGNED
+    edoc.last_error = ""
+    edoc.save(update_fields=["signed_xml", "state", "last_error", "updated_at"])
+    return edoc
+
+
+# --- submission -----------------------------------------------------------------
+
+
+def sri_client_for(business: Business) -> SriClient:
+    """Client for the business's ambiente; SRI_BASE_URL overrides (tests, proxies)."""
+    return SriClient(
+        ambiente=business.ambiente,
+        base_url=getattr(settings, "SRI_BASE_URL", "") or None,
+        timeout=getattr(settings, "SRI_TIMEOUT", 20),
+    )
+
+
+def edoc_submit(
+    *, edoc: ElectronicDocument, client: SriClient | None = None
+) -> ElectronicDocument:
+    """Move a pending document as far as the SRI lets it go right now."""
+    if not edoc.is_pending or not _lease_take(edoc):
+        return edoc
+    if not getattr(settings, "SRI_SEND_ENABLED", True):
+        # Demo and offline development: sign, but never reach the SRI.
+        return _sign_only(edoc)
+    try:
+        _advance(edoc, client or sri_client_for(edoc.business))
+    except SriUnavailableError as exc:
+        _retry_later(edoc, _("SRI no disponible: %(error)s") % {"error": exc})
+    except CertificateMissingError as exc:
+        _retry_later(edoc, exc.message, delay=NO_CERTIFICATE_RETRY)
+    finally:
+        _lease_release(edoc)
+    if edoc.state == DocState.AUTHORISED:
+        edoc_email(edoc=edoc)
+    return edoc
+
+
+def _sign_only(edoc: ElectronicDocument) -> ElectronicDocument:
+    try:
+        if edoc.state == DocState.GENERATED:
+            edoc_sign(edoc=edoc)
+    except CertificateMissingError as exc:
+        edoc.last_error = exc.message
+        edoc.save(update_fields=["last_error", "updated_at"])
+    finally:
+        _lease_release(edoc)
+    return edoc
+
+
+def _advance(edoc: ElectronicDocument, client: SriClient) -> None:
+    if edoc.state == DocState.GENERATED:
+        edoc_sign(edoc=edoc)
+    if edoc.state == DocState.SENT:
+        # A previous send had no answer: SRI may hold it already. Ask first.
+        _authorization_check(edoc, client, resend_if_unknown=True)
+    elif edoc.state == DocState.SIGNED:
+        _send(edoc, client)
+    if edoc.state == DocState.RECEIVED:
+        # SRI occasionally accepts a document and then never processes it; after
+        # a while resending is safe (a registered clave is answered with 43).
+        stale = edoc.attempts >= RESEND_UNKNOWN_AFTER
+        _authorization_check(edoc, client, resend_if_unknown=stale)
+
+
+def _send(edoc: ElectronicDocument, client: SriClient) -> None:
+    edoc.state = DocState.SENT
+    edoc.attempts += 1
+    edoc.sent_at = timezone.now()
+    edoc.save(update_fields=["state", "attempts", "sent_at", "updated_at"])
+    result = client.comprobante_send(edoc.signed_xml.encode("utf-8"))
+    _messages_store(edoc, result.mensajes, SriMessage.Origin.RECEPCION)
+    if result.received or result.already_known:
+        _state_set(edoc, DocState.RECEIVED)
+    else:
+        _state_set(edoc, DocState.RETURNED, error=_messages_text(result.mensajes))
+
+
+def _authorization_check(edoc, client, *, resend_if_unknown: bool = False) -> None:
+    result = client.authorization_query(edoc.access_key)
+    current = result.current
+    if current is None and resend_if_unknown:
+        _send(edoc, client)
+        if edoc.state == DocState.RECEIVED:
+            _authorization_check(edoc, client)
+        return
+    if result.pending:
+        if edoc.state == DocState.SENT:
+            _state_set(edoc, DocState.RECEIVED)
+        _retry_later(edoc, _("El SRI aún procesa el comprobante."))
+        return
+    _messages_store(edoc, current.mensajes, SriMessage.Origin.AUTORIZACION)
+    if current.authorised:
+        _authorised_store(edoc, current)
+    else:
+        _state_set(
+            edoc, DocState.NOT_AUTHORISED, error=_messages_text(current.mensajes)
+        )
+
+
+def _authorised_store(edoc: ElectronicDocument, authorization) -> None:
+    edoc.authorization_number = authorization.numero or edoc.access_key
+    edoc.authorized_at = authorization.fecha or timezone.now()
+    edoc.authorised_xml = authorised_xml_build(
+        estado=authorization.estado,
+        numero=edoc.authorization_number,
+        fecha=edoc.authorized_at.isoformat(),
+        ambiente=authorization.ambiente,
+        comprobante=authorization.comprobante or edoc.signed_xml,
+    ).decode("utf-8")
+    edoc.save(
+        update_fields=[
+            "authorization_number",
+            "authorized_at",
+            "authorised_xml",
+            "updated_at",
+        ]
+    )
+    _state_set(edoc, DocState.AUTHORISED)
+
+
+def _state_set(edoc: ElectronicDocument, state: str, *, error: str = "") -> None:
+    edoc.state = state
+    edoc.last_error = error
+    edoc.next_attempt_at = None
+    edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... capped at one hour."""
+    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _retry_later(edoc: ElectronicDocument, error: str, *, delay=None) -> None:
+    delay = delay or backoff_delay(max(edoc.attempts, 1))
+    if edoc.state == DocState.RECEIVED:
+        # Queries count as attempts too, so the back-off also grows for them.
+        edoc.attempts += 1
+    edoc.next_attempt_at = timezone.now() + delay
+    edoc.last_error = error
+    edoc.save(update_fields=["attempts", "next_attempt_at", "last_error", "updated_at"])
+    transaction.on_commit(lambda: _enqueue(edoc.pk, run_after=edoc.next_attempt_at))
+
+
+def _lease_take(edoc: ElectronicDocument) -> bool:
+    now = timezone.now()
+    taken = (
+        ElectronicDocument.unscoped_objects.filter(pk=edoc.pk, state=edoc.state)
+        .exclude(lease_until__gt=now)
+        .update(lease_until=now + LEASE)
+    )
+    return taken == 1
+
+
+def _lease_release(edoc: ElectronicDocument) -> None:
+    ElectronicDocument.unscoped_objects.filter(pk=edoc.pk).update(lease_until=None)
+
+
+def _messages_store(edoc, messages, origin) -> None:
+    SriMessage.objects.bulk_create(
+        SriMessage(
+            business_id=edoc.business_id,
+            document=edoc,
+            origin=origin,
+            identificador=m.identificador[:10],
+            mensaje=m.mensaje[:300],
+            informacion_adicional=m.informacion_adicional,
+            tipo=m.tipo[:20],
+        )
+        for m in messages
+    )
+
+
+def _messages_text(messages) -> str:
+    return "; ".join(str(m) for m in messages) or _("Rechazado sin mensaje del SRI.")
+
+
+# --- owner actions --------------------------------------------------------------
+
+
+def edoc_resend(*, edoc: ElectronicDocument) -> ElectronicDocument:
+    """Send a rejected document again as it is (e.g. after uploading a certificate).
+
+    A DEVUELTA document was never registered, so the same clave de acceso can
+    be used; SRI also accepts a corrected resubmission of a NO AUTORIZADO one.
+    """
+    if edoc.state not in REJECTED_STATES:
+        raise DocumentStateError()
+    edoc.state = DocState.GENERATED  # re-sign: the certificate may have changed
+    edoc.next_attempt_at = None
+    edoc.save(update_fields=["state", "next_attempt_at", "updated_at"])
+    return edoc_submit(edoc=edoc)
+
+
+def edoc_fix_and_resend(
+    *, edoc: ElectronicDocument, buyer_changes: dict
+) -> ElectronicDocument:
+    """Correct the buyer data of a rejected document, rebuild it and send it again."""
+    if edoc.state not in REJECTED_STATES:
+        raise DocumentStateError()
+    payload = dict(edoc.payload)
+    payload["buyer"] = {**payload["buyer"], **buyer_changes}
+    document = document_from_payload(payload)  # validates the new data
+    edoc.payload = payload_from_document(document)
+    edoc.xml = document_xml_build(document).decode("utf-8")
+    for field, value in _summary(document).items():
+        setattr(edoc, field, value)
+    edoc.save()
+    return edoc_resend(edoc=edoc)
+
+
+# --- delivery to the buyer ----------------------------------------------------------
+
+
+def edoc_ride(*, edoc: ElectronicDocument) -> bytes:
+    return ride_render(
+        document_from_payload(edoc.payload),
+        authorization_number=edoc.authorization_number,
+        authorized_at=timezone.localtime(edoc.authorized_at)
+        if edoc.authorized_at
+        else None,
+    )
+
+
+def edoc_email(*, edoc: ElectronicDocument) -> bool:
+    """E-mail the RIDE and the authorised XML to the buyer, once."""
+    if edoc.state != DocState.AUTHORISED or not edoc.buyer_email or edoc.emailed_at:
+        return False
+    business = edoc.business
+    message = EmailMessage(
+        subject=_("%(kind)s %(number)s de %(business)s")
+        % {
+            "kind": edoc.get_kind_display(),
+            "number": edoc.number,
+            "business": business,
+        },
+        body=_(
+            "Adjuntamos su comprobante electrónico autorizado por el SRI.\n"
+            "Clave de acceso: %(key)s"
+        )
+        % {"key": edoc.access_key},
+        to=[edoc.buyer_email],
+    )
+    message.attach(f"{edoc.access_key}.pdf", edoc_ride(edoc=edoc), "application/pdf")
+    message.attach(f"{edoc.access_key}.xml", edoc.authorised_xml, "application/xml")
+    try:
+        message.send()
+    except OSError:
+        logger.exception("could not e-mail document %s", edoc.pk)
+        return False
+    edoc.emailed_at = timezone.now()
+    edoc.save(update_fields=["emailed_at", "updated_at"])
+    return True

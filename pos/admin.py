@@ -1,0 +1,240 @@
+"""Back office views of posted documents: read-only, scoped, with the audit trail.
+
+Sales, voids and cash movements are insert-only; nobody edits or deletes
+them here. Writes happen through pos.services (the POS page and its API).
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from backoffice.tenancy import roles
+from backoffice.tenancy.admin_base import TenantScopeMixin, TenantTabularInline
+
+from .models import CashMovement, CashSession, Payment, Sale, SaleLine, SaleTax, Void
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, self.view_roles, obj)
+
+
+class DocumentAdmin(ReadOnlyMixin, TenantScopeMixin, ModelAdmin):
+    view_roles = roles.READERS
+
+
+class ReadOnlyInline(ReadOnlyMixin, TenantTabularInline):
+    view_roles = roles.READERS
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class SaleLineInline(ReadOnlyInline):
+    model = SaleLine
+    fields = readonly_fields = [
+        "position",
+        "code",
+        "name",
+        "quantity",
+        "unit_price",
+        "discount",
+        "tax_code",
+        "base",
+        "tax",
+    ]
+
+
+class SaleTaxInline(ReadOnlyInline):
+    model = SaleTax
+    fields = readonly_fields = ["tax_code", "rate", "base", "tax"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = readonly_fields = ["method", "amount", "reference"]
+
+
+@admin.register(Sale)
+class SaleAdmin(DocumentAdmin):
+    list_display = [
+        "document_number",
+        "posted_at",
+        "customer_name",
+        "total",
+        "cashier",
+        "display_voided",
+    ]
+    list_filter = ["posted_at", "emission_point"]
+    search_fields = ["document_number", "customer_name", "customer_identification"]
+    date_hierarchy = "posted_at"
+    list_select_related = ["cashier", "void"]
+    inlines = [SaleLineInline, SaleTaxInline, PaymentInline]
+    fieldsets = [
+        (
+            _("Documento"),
+            {
+                "fields": [
+                    "document_number",
+                    "posted_at",
+                    "establishment",
+                    "emission_point",
+                    "cash_session",
+                    "cashier",
+                    "idempotency_key",
+                    "display_void_link",
+                ]
+            },
+        ),
+        (
+            _("Cliente"),
+            {
+                "fields": [
+                    "customer_id_type",
+                    "customer_identification",
+                    "customer_name",
+                    "customer_address",
+                    "customer_email",
+                    "customer_phone",
+                ]
+            },
+        ),
+        (
+            _("Totales"),
+            {
+                "fields": [
+                    "subtotal",
+                    "discount_total",
+                    "tax_total",
+                    "service_charge",
+                    "total",
+                    "tendered",
+                    "change",
+                    "display_receipt",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [f for _name, opts in fieldsets for f in opts["fields"]]
+
+    @display(description=_("Anulada"), boolean=True)
+    def display_voided(self, obj):
+        return hasattr(obj, "void")
+
+    @display(description=_("Anulación"))
+    def display_void_link(self, obj):
+        if not hasattr(obj, "void"):
+            return "—"
+        url = reverse("admin:pos_void_change", args=[obj.void.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.void.document_number)
+
+    @display(description=_("Recibo"))
+    def display_receipt(self, obj):
+        pdf = reverse("pos:sale-receipt-pdf", args=[obj.pk])
+        html = reverse("pos:sale-receipt-html", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank">PDF 80 mm</a> · '
+            '<a href="{}" target="_blank">HTML</a>',
+            pdf,
+            html,
+        )
+
+
+@admin.register(Void)
+class VoidAdmin(DocumentAdmin):
+    list_display = [
+        "document_number",
+        "sale",
+        "voided_at",
+        "total",
+        "actor",
+        "authorized_by",
+        "reason",
+    ]
+    list_filter = ["voided_at"]
+    search_fields = ["document_number", "sale__document_number", "reason"]
+    list_select_related = ["sale", "actor", "authorized_by"]
+    readonly_fields = [
+        "document_number",
+        "sale",
+        "emission_point",
+        "voided_at",
+        "reason",
+        "actor",
+        "authorized_by",
+        "cash_session",
+        "total",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+
+class CashMovementInline(ReadOnlyInline):
+    model = CashMovement
+    fields = readonly_fields = ["created_at", "kind", "method", "amount", "reason"]
+
+
+@admin.register(CashSession)
+class CashSessionAdmin(DocumentAdmin):
+    list_display = [
+        "emission_point",
+        "opened_at",
+        "opened_by",
+        "opening_float",
+        "closed_at",
+        "difference",
+        "display_report",
+    ]
+    list_filter = ["opened_at", "emission_point"]
+    list_select_related = ["emission_point__establishment", "opened_by"]
+    inlines = [CashMovementInline]
+    readonly_fields = [
+        "emission_point",
+        "opened_by",
+        "opened_at",
+        "opening_float",
+        "closed_by",
+        "closed_at",
+        "expected",
+        "counted",
+        "difference",
+        "note",
+        "display_report",
+    ]
+    fields = readonly_fields
+
+    @display(description=_("Reporte"))
+    def display_report(self, obj):
+        url = reverse("pos:cash-report", args=[obj.pk])
+        label = _("Reporte X") if obj.is_open else _("Reporte Z")
+        return format_html('<a href="{}" target="_blank">{}</a>', url, label)
+
+
+@admin.register(CashMovement)
+class CashMovementAdmin(DocumentAdmin):
+    list_display = ["created_at", "session", "kind", "method", "amount", "user"]
+    list_filter = ["kind", "created_at"]
+    list_select_related = ["session__emission_point__establishment", "user"]
+    readonly_fields = [
+        "created_at",
+        "session",
+        "kind",
+        "method",
+        "amount",
+        "reason",
+        "user",
+        "void",
+    ]
+    fields = readonly_fields

@@ -1,0 +1,70 @@
+"""Errors of the counter. The API turns them into `{"error", "detail", "field"}`."""
+
+from fiscal.errors import SouthernPOSError
+
+
+class SaleInputError(SouthernPOSError):
+    """Datos de la venta no válidos."""
+
+    code = "invalid_sale"
+
+
+class UnknownProductError(SaleInputError):
+    code = "unknown_product"
+
+
+class UnknownModifierError(SaleInputError):
+    code = "unknown_modifier"
+
+
+class UnknownCustomerError(SaleInputError):
+    code = "unknown_customer"
+
+
+class UnknownEmissionPointError(SaleInputError):
+    code = "unknown_emission_point"
+
+
+class PaymentError(SaleInputError):
+    code = "invalid_payment"
+
+
+class FinalConsumerLimitError(SaleInputError):
+    code = "final_consumer_limit"
+
+
+class CashSessionClosedError(SouthernPOSError):
+    """No hay una caja abierta en este punto de emisión."""
+
+    code = "cash_session_closed"
+    status = 409
+
+
+class CashSessionError(SouthernPOSError):
+    code = "cash_session"
+    status = 409
+
+
+class VoidNotAllowedError(SouthernPOSError):
+    """No tiene permiso para anular ventas."""
+
+    code = "void_not_allowed"
+    status = 403
+
+
+class AlreadyVoidedError(SouthernPOSError):
+    """La venta ya fue anulada."""
+
+    code = "already_voided"
+    status = 409
+
+
+class VoidInputError(SouthernPOSError):
+    code = "invalid_void"
+
+
+class NotFoundError(SouthernPOSError):
+    """No encontrado."""
+
+    code = "not_found"
+    status = 404

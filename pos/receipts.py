@@ -1,0 +1,154 @@
+"""Turn sales and cash sessions into the plain data fiscal.receipts draws."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.tenancy.models import Business
+from fiscal.receipts import CashReport, ReceiptData, ReceiptLine
+from fiscal.taxes import TaxCategory
+
+from .models import CashSession, PaymentMethod, Sale
+from .selectors import cash_session_summary
+
+RIMPE_LEGEND = {
+    Business.Rimpe.EMPRENDEDOR: "CONTRIBUYENTE RÉGIMEN RIMPE",
+    Business.Rimpe.POPULAR: "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE",
+}
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
+    """Receipt data of a sale loaded with `selectors.sale_get`."""
+    establishment = sale.emission_point.establishment
+    labels = dict(TaxCategory.choices)
+    methods = dict(PaymentMethod.choices)
+    void = sale.void if hasattr(sale, "void") else None
+    logo = ""
+    if business.logo:
+        try:
+            logo = business.logo.path
+        except (NotImplementedError, ValueError):
+            logo = ""
+    return ReceiptData(
+        business_name=str(business),
+        razon_social=business.razon_social,
+        ruc=business.ruc,
+        address=business.direccion_matriz,
+        establishment_address=establishment.address,
+        obligado_contabilidad=business.obligado_contabilidad,
+        extra_header=[RIMPE_LEGEND[business.rimpe]] if business.rimpe else [],
+        title=_("FACTURA"),
+        number=sale.document_number,
+        date=_local(sale.posted_at),
+        cashier=sale.cashier.get_full_name() or sale.cashier.get_username(),
+        customer_name=sale.customer_name,
+        customer_identification=sale.customer_identification,
+        customer_address=sale.customer_address,
+        customer_email=sale.customer_email,
+        lines=[
+            ReceiptLine(
+                quantity=line.quantity,
+                name=line.name,
+                code=line.code,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.base,
+            )
+            for line in sale.lines.all()
+        ],
+        taxes=[(str(labels[t.tax_code]), t.base, t.tax) for t in sale.taxes.all()],
+        subtotal=sale.subtotal,
+        discount=sale.discount_total,
+        tax=sale.tax_total,
+        service_charge=sale.service_charge,
+        total=sale.total,
+        payments=[(str(methods[p.method]), p.amount) for p in sale.payments.all()],
+        tendered=sale.tendered,
+        change=sale.change,
+        footer=business.receipt_footer,
+        logo_path=logo,
+        voided_note=_("ANULADA: nota de crédito %(n)s") % {"n": void.document_number}
+        if void
+        else "",
+    )
+
+
+def cash_report_data(*, business: Business, session: CashSession) -> CashReport:
+    """X report while the session is open, Z report once it is closed."""
+    summary = cash_session_summary(business=business, session=session)
+    methods = dict(PaymentMethod.choices)
+    labels = dict(TaxCategory.choices)
+    closed = not session.is_open
+    header = [
+        str(business),
+        _("RUC: %(ruc)s") % {"ruc": business.ruc},
+        _("Punto de emisión: %(p)s") % {"p": session.emission_point},
+        _("Apertura: %(d)s") % {"d": _local(session.opened_at)},
+    ]
+    if closed:
+        header.append(_("Cierre: %(d)s") % {"d": _local(session.closed_at)})
+    else:
+        header.append(_("Emitido: %(d)s") % {"d": _local(timezone.now())})
+    money = "{:,.2f}".format
+    sections = [
+        (
+            _("Ventas"),
+            [
+                (_("Número de ventas"), str(summary.sales_count)),
+                (_("Total vendido"), money(summary.sales_total)),
+                (_("Servicio"), money(summary.service_charge)),
+                (_("Anulaciones"), str(summary.voids_count)),
+                (_("Total anulado"), money(summary.voids_total)),
+            ],
+        ),
+        (
+            _("Impuestos"),
+            [
+                (f"{labels[code]} " + _("base"), money(base))
+                for code, _rate, base, _tax in summary.taxes
+            ]
+            + [
+                (f"{labels[code]} " + _("valor"), money(tax))
+                for code, _rate, _base, tax in summary.taxes
+            ],
+        ),
+        (
+            _("Caja"),
+            [
+                (_("Fondo inicial"), money(session.opening_float)),
+                (_("Ingresos"), money(summary.cash_in)),
+                (_("Retiros"), money(summary.cash_out)),
+            ],
+        ),
+        (
+            _("Esperado por forma de pago"),
+            [(str(methods[m]), money(v)) for m, v in sorted(summary.expected.items())],
+        ),
+    ]
+    if closed:
+        sections.append(
+            (
+                _("Contado"),
+                [
+                    (str(methods[m]), money(Decimal(v)))
+                    for m, v in sorted(session.counted.items())
+                ]
+                + [
+                    (
+                        _("Diferencia %(m)s") % {"m": methods[m]},
+                        money(Decimal(v) - Decimal(session.expected.get(m, "0"))),
+                    )
+                    for m, v in sorted(session.counted.items())
+                ]
+                + [(_("Diferencia"), money(session.difference))],
+            )
+        )
+    title = _("REPORTE Z (CIERRE)") if closed else _("REPORTE X (PARCIAL)")
+    return CashReport(title=title, header=header, sections=sections)

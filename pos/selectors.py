@@ -1,0 +1,181 @@
+"""Reads of the counter: sales, look-ups for the POS page, cash summaries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from backoffice.catalog.models import ModifierGroup, Product
+from backoffice.customers.models import Customer
+from backoffice.tenancy.models import Business, EmissionPoint
+from fiscal.money import round_money
+
+from .models import (
+    CashMovement,
+    CashSession,
+    Payment,
+    PaymentMethod,
+    Sale,
+    SaleTax,
+    Void,
+)
+
+ZERO = Decimal("0.00")
+
+
+def _m(value) -> Decimal:
+    # SQLite sums decimals as floats-in-disguise: bring them back to cents.
+    return ZERO if value is None else round_money(value)
+
+
+def sale_get(*, business: Business, pk) -> Sale | None:
+    """A sale with its lines, taxes, payments and void (for receipts and the SRI)."""
+    return (
+        Sale.objects.for_business(business)
+        .select_related("emission_point__establishment", "cashier", "void")
+        .prefetch_related("lines", "taxes", "payments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def void_get(*, business: Business, pk) -> Void | None:
+    """A void with its sale, lines, taxes and payments (for the nota de crédito)."""
+    return (
+        Void.objects.for_business(business)
+        .select_related("sale__emission_point__establishment", "actor", "authorized_by")
+        .prefetch_related("sale__lines", "sale__taxes", "sale__payments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def sale_list(*, business: Business, day=None) -> QuerySet[Sale]:
+    qs = Sale.objects.for_business(business).select_related("cashier")
+    if day is not None:
+        qs = qs.filter(posted_at__date=day)
+    return qs.prefetch_related("payments")
+
+
+def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:
+    return (
+        EmissionPoint.objects.for_business(business)
+        .select_related("establishment")
+        .filter(pk=pk, is_active=True)
+        .first()
+    )
+
+
+def emission_point_default(*, business: Business) -> EmissionPoint | None:
+    return (
+        EmissionPoint.objects.for_business(business)
+        .select_related("establishment")
+        .filter(is_active=True)
+        .order_by("establishment__code", "code")
+        .first()
+    )
+
+
+def cash_session_current(*, business: Business, point) -> CashSession | None:
+    return (
+        CashSession.objects.for_business(business)
+        .filter(emission_point=point, closed_at__isnull=True)
+        .first()
+    )
+
+
+def product_search(*, business: Business, q: str = "", limit: int = 50):
+    """Active products for the POS page, with their modifier groups and options."""
+    qs = Product.objects.for_business(business).filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(barcode=q))
+    groups = ModifierGroup.objects.for_business(business).prefetch_related("options")
+    return (
+        qs.select_related("category")
+        .prefetch_related(Prefetch("modifier_groups", queryset=groups))
+        .order_by("name")[:limit]
+    )
+
+
+def customer_search(*, business: Business, q: str, limit: int = 20):
+    qs = Customer.objects.for_business(business)
+    if q:
+        qs = qs.filter(Q(identification__startswith=q) | Q(name__icontains=q))
+    return qs.order_by("name")[:limit]
+
+
+@dataclass
+class CashSummary:
+    session: CashSession
+    expected: dict[str, Decimal]  # per payment method code
+    sales_count: int = 0
+    sales_total: Decimal = ZERO
+    service_charge: Decimal = ZERO
+    voids_count: int = 0
+    voids_total: Decimal = ZERO
+    cash_in: Decimal = ZERO
+    cash_out: Decimal = ZERO
+    payments: dict[str, Decimal] = field(default_factory=dict)
+    taxes: list[tuple[str, Decimal, Decimal, Decimal]] = field(default_factory=list)
+
+
+def cash_session_summary(*, business: Business, session: CashSession) -> CashSummary:
+    """What the drawer should hold: float + payments + movements, per method."""
+    sales = Sale.objects.for_business(business).filter(cash_session=session)
+    agg = sales.aggregate(
+        n=Count("pk"), total=Sum("total"), service=Sum("service_charge")
+    )
+    payments = {
+        method: _m(total)
+        for method, total in Payment.objects.for_business(business)
+        .filter(sale__cash_session=session)
+        .values_list("method")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    movements = (
+        CashMovement.objects.for_business(business)
+        .filter(session=session)
+        .values_list("kind", "method")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    voids = (
+        Void.objects.for_business(business)
+        .filter(cash_session=session)
+        .aggregate(n=Count("pk"), total=Sum("total"))
+    )
+    expected: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    expected[PaymentMethod.CASH.value] = session.opening_float
+    for method, amount in payments.items():
+        expected[method] += amount
+    summary = CashSummary(
+        session=session,
+        expected=expected,
+        sales_count=agg["n"] or 0,
+        sales_total=_m(agg["total"]),
+        service_charge=_m(agg["service"]),
+        voids_count=voids["n"] or 0,
+        voids_total=_m(voids["total"]),
+        payments={m: payments.get(m, ZERO) for m in payments},
+    )
+    for kind, method, total in movements:
+        amount = _m(total)
+        expected[method] += amount
+        if kind == CashMovement.Kind.CASH_IN:
+            summary.cash_in += amount
+        elif kind == CashMovement.Kind.CASH_OUT:
+            summary.cash_out += -amount
+    summary.expected = dict(expected)
+    summary.taxes = [
+        (code, rate, _m(base), _m(tax))
+        for code, rate, base, tax in SaleTax.objects.for_business(business)
+        .filter(sale__cash_session=session)
+        .values_list("tax_code", "rate")
+        .annotate(base=Sum("base"), tax=Sum("tax"))
+        .order_by("tax_code")
+    ]
+    return summary

@@ -1,0 +1,18 @@
+"""Writes of the counter. Import from here: `from pos.services import sale_post`."""
+
+from .cash import cash_movement_add, cash_session_close, cash_session_open
+from .checkout import LineIn, PaymentIn, sale_post, sale_quote
+from .voids import sale_void, supervisor_pin_set, void_authorizer
+
+__all__ = [
+    "LineIn",
+    "PaymentIn",
+    "cash_movement_add",
+    "cash_session_close",
+    "cash_session_open",
+    "sale_post",
+    "sale_quote",
+    "sale_void",
+    "supervisor_pin_set",
+    "void_authorizer",
+]

@@ -1,0 +1,453 @@
+"""Checkout: post a cart as an immutable, numbered sale in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.catalog.models import ModifierOption, Product
+from backoffice.customers.models import Customer
+from backoffice.customers.services import customer_final_consumer
+from backoffice.inventory.models import StockMove
+from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.tenancy.models import Business, EmissionPoint
+from fiscal import calc
+from fiscal.models import DocType
+from fiscal.money import ZERO, round_money, round_unit, to_decimal
+from fiscal.numbering import format_number, next_number
+
+from .. import signals
+from ..errors import (
+    CashSessionClosedError,
+    FinalConsumerLimitError,
+    PaymentError,
+    SaleInputError,
+    UnknownCustomerError,
+    UnknownEmissionPointError,
+    UnknownModifierError,
+    UnknownProductError,
+)
+from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
+
+MAX_LINES = 500
+MAX_QUANTITY = Decimal("100000000")  # fits DecimalField(14, 6)
+MAX_TOTAL = Decimal("1000000000")  # far below DecimalField(14, 2), far above a sale
+
+
+@dataclass(frozen=True)
+class LineIn:
+    product_id: int
+    quantity: Decimal
+    discount: Decimal = ZERO  # money; with IVA when the business types prices so
+    modifier_ids: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    method: str
+    amount: Decimal  # for cash: what the customer handed over
+    reference: str = ""
+
+
+def _decimal(value, *, field_name: str) -> Decimal:
+    try:
+        result = to_decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise SaleInputError(_("Número no válido."), field=field_name)
+    if not result.is_finite():
+        raise SaleInputError(_("Número no válido."), field=field_name)
+    return result
+
+
+@dataclass
+class _Priced:
+    product: Product
+    unit_price: Decimal
+    name: str
+    modifiers: list[dict]
+
+
+def _lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
+    """Load products and modifier options (two queries) and price each line."""
+    ids = {line.product_id for line in lines}
+    products = Product.objects.filter(business=business, is_active=True).in_bulk(ids)
+    option_ids = {o for line in lines for o in line.modifier_ids}
+    options = {}
+    if option_ids:
+        rows = ModifierOption.objects.filter(
+            business=business, is_active=True, pk__in=option_ids
+        ).values_list("pk", "name", "price_delta", "group__name", "group__products")
+        for pk, name, delta, group, product_id in rows:
+            options[(pk, product_id)] = {"group": group, "name": name, "delta": delta}
+    priced = []
+    for i, line in enumerate(lines):
+        product = products.get(line.product_id)
+        if product is None:
+            raise UnknownProductError(
+                _("Producto no encontrado: %(id)s") % {"id": line.product_id},
+                field=f"lines[{i}].product",
+            )
+        chosen = []
+        for option_id in line.modifier_ids:
+            option = options.get((option_id, product.pk))
+            if option is None:
+                raise UnknownModifierError(
+                    _("Modificador no válido para %(name)s.") % {"name": product.name},
+                    field=f"lines[{i}].modifiers",
+                )
+            chosen.append(option)
+        unit = round_unit(product.price + sum((o["delta"] for o in chosen), ZERO))
+        name = product.name
+        if chosen:
+            name += " (" + ", ".join(o["name"] for o in chosen) + ")"
+        mods = [
+            {"group": o["group"], "name": o["name"], "price": str(o["delta"])}
+            for o in chosen
+        ]
+        priced.append(_Priced(product, unit, name[:300], mods))
+    return priced
+
+
+def _totals(*, business, lines, priced) -> calc.SaleTotals:
+    inputs = []
+    for i, (line, p) in enumerate(zip(lines, priced, strict=True)):
+        quantity = _decimal(line.quantity, field_name=f"lines[{i}].quantity")
+        discount = _decimal(line.discount or 0, field_name=f"lines[{i}].discount")
+        if quantity <= 0:
+            raise SaleInputError(
+                _("La cantidad debe ser mayor que cero."),
+                field=f"lines[{i}].quantity",
+            )
+        if quantity >= MAX_QUANTITY:
+            raise SaleInputError(
+                _("Cantidad demasiado grande."), field=f"lines[{i}].quantity"
+            )
+        if quantity != round_unit(quantity):
+            raise SaleInputError(
+                _("La cantidad admite hasta 6 decimales."),
+                field=f"lines[{i}].quantity",
+            )
+        if discount and business.prices_include_tax:
+            discount = calc.net_from_gross(discount, p.product.tax_category)
+        inputs.append(
+            calc.LineInput(
+                quantity=quantity,
+                unit_price=p.unit_price,
+                tax_code=p.product.tax_category,
+                discount=round_money(discount),
+            )
+        )
+    try:
+        totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
+    except calc.CalcError as exc:
+        field_name = "lines" if exc.index is None else f"lines[{exc.index}]"
+        if exc.code == "discount":
+            raise SaleInputError(
+                _("El descuento no puede ser negativo ni mayor que la línea."),
+                field=f"{field_name}.discount",
+            )
+        raise SaleInputError(_("Línea no válida."), field=field_name)
+    if totals.total >= MAX_TOTAL:
+        raise SaleInputError(_("El total de la venta es demasiado grande."))
+    return totals
+
+
+@dataclass(frozen=True)
+class _Tender:
+    rows: list[PaymentIn]  # applied amounts, adding up to the total
+    tendered: Decimal
+    change: Decimal
+
+
+def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
+    """Check payments cover the total; only cash may exceed it (giving change)."""
+    cash = ZERO
+    other = ZERO
+    clean = []
+    for i, p in enumerate(payments):
+        amount = _decimal(p.amount, field_name=f"payments[{i}].amount")
+        if p.method not in PaymentMethod.values:
+            raise PaymentError(
+                _("Forma de pago no válida."), field=f"payments[{i}].method"
+            )
+        if amount <= 0 or amount != round_money(amount):
+            raise PaymentError(
+                _("El monto del pago debe ser positivo, con 2 decimales."),
+                field=f"payments[{i}].amount",
+            )
+        clean.append(PaymentIn(p.method, amount, (p.reference or "")[:120]))
+        if p.method == PaymentMethod.CASH:
+            cash += amount
+        else:
+            other += amount
+    if other > total:
+        raise PaymentError(
+            _("Los pagos con tarjeta o transferencia superan el total."),
+            field="payments",
+        )
+    if cash + other < total:
+        raise PaymentError(
+            _("Los pagos (%(paid)s) no cubren el total (%(total)s).")
+            % {"paid": cash + other, "total": total},
+            field="payments",
+        )
+    change = cash + other - total
+    rows = [p for p in clean if p.method != PaymentMethod.CASH]
+    if cash - change > 0:
+        rows.insert(0, PaymentIn(PaymentMethod.CASH, cash - change))
+    return _Tender(rows=rows, tendered=cash, change=change)
+
+
+def _customer_resolve(*, business, customer: Customer | None) -> Customer:
+    if customer is None:
+        return customer_final_consumer(business=business)
+    if customer.business_id != business.pk:
+        raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
+    return customer
+
+
+def _session_open(*, business, point) -> CashSession:
+    # Locked so a closing count waits for the sales in flight (the sequence
+    # lock serialises sales of a point anyway, so this costs no concurrency).
+    session = (
+        CashSession.objects.select_for_update()
+        .filter(business=business, emission_point=point, closed_at__isnull=True)
+        .order_by()
+        .first()
+    )
+    if session is None:
+        raise CashSessionClosedError(
+            _("No hay una caja abierta en este punto de emisión."),
+            field="emission_point",
+        )
+    return session
+
+
+def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
+    """Price a cart exactly as `sale_post` would, writing nothing."""
+    if not lines:
+        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
+    priced = _lines_price(business=business, lines=lines)
+    return _totals(business=business, lines=lines, priced=priced)
+
+
+def sale_post(
+    *,
+    business: Business,
+    point: EmissionPoint,
+    cashier,
+    lines: list[LineIn],
+    payments: list[PaymentIn],
+    customer: Customer | None = None,
+    key: UUID,
+    posted_at: datetime | None = None,
+) -> Sale:
+    """Post a cart as an immutable sale, or return the sale already posted with `key`.
+
+    The returned sale has `replayed = True` when it was posted by an earlier
+    request with the same idempotency key. `posted_at` (default: now) is for
+    sales captured earlier, e.g. offline tills syncing and imported history.
+    """
+    try:
+        return _sale_post(
+            business=business,
+            point=point,
+            cashier=cashier,
+            lines=lines,
+            payments=payments,
+            customer=customer,
+            key=key,
+            posted_at=posted_at or timezone.now(),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: ours rolled back.
+        existing = _sale_by_key(business=business, key=key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _sale_by_key(*, business, key) -> Sale | None:
+    # No ORDER BY: the unique (business, key) index answers it directly.
+    sale = (
+        Sale.objects.filter(business=business, idempotency_key=key).order_by().first()
+    )
+    if sale is not None:
+        sale.replayed = True
+    return sale
+
+
+@transaction.atomic
+def _sale_post(
+    *, business, point, cashier, lines, payments, customer, key, posted_at
+) -> Sale:
+    if existing := _sale_by_key(business=business, key=key):
+        return existing
+    if point is None or point.business_id != business.pk:
+        raise UnknownEmissionPointError(
+            _("Punto de emisión no encontrado."), field="emission_point"
+        )
+    if not lines:
+        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
+    if len(lines) > MAX_LINES:
+        raise SaleInputError(
+            _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
+        )
+    session = _session_open(business=business, point=point)
+    priced = _lines_price(business=business, lines=lines)
+    totals = _totals(business=business, lines=lines, priced=priced)
+    tender = _payments_apply(total=totals.total, payments=payments)
+    customer = _customer_resolve(business=business, customer=customer)
+    if customer.is_final_consumer and totals.total > business.final_consumer_limit:
+        raise FinalConsumerLimitError(
+            _(
+                "Las ventas a consumidor final no pueden superar %(limit)s USD: "
+                "identifique al cliente."
+            )
+            % {"limit": business.final_consumer_limit},
+            field="customer",
+        )
+    number = next_number(
+        business=business, emission_point=point, doc_type=DocType.INVOICE
+    )
+    sale = _sale_insert(
+        business=business,
+        point=point,
+        session=session,
+        cashier=cashier,
+        customer=customer,
+        key=key,
+        number=number,
+        totals=totals,
+        tender=tender,
+        posted_at=posted_at,
+    )
+    lines = _children_insert(business=business, sale=sale, priced=priced, totals=totals)
+    taxes = SaleTax.objects.bulk_create(
+        [
+            SaleTax(
+                business=business,
+                sale=sale,
+                tax_code=t.tax_code,
+                rate=t.rate,
+                base=t.base,
+                tax=t.tax,
+            )
+            for t in totals.taxes
+        ]
+    )
+    payments = Payment.objects.bulk_create(
+        [
+            Payment(
+                business=business,
+                sale=sale,
+                method=p.method,
+                amount=p.amount,
+                reference=p.reference,
+            )
+            for p in tender.rows
+        ]
+    )
+    _stock_out(business=business, sale=sale, priced=priced, totals=totals)
+    _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
+    sale.replayed = False
+    transaction.on_commit(
+        lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
+    )
+    return sale
+
+
+def _sale_insert(
+    *, business, point, session, cashier, customer, key, number, totals, tender, **kw
+) -> Sale:
+    sale = Sale(
+        business=business,
+        posted_at=kw["posted_at"],
+        idempotency_key=key,
+        establishment_id=point.establishment_id,
+        emission_point=point,
+        cash_session=session,
+        number=number,
+        document_number=format_number(
+            establishment_code=point.establishment.code,
+            point_code=point.code,
+            number=number,
+        ),
+        cashier=cashier,
+        customer=customer,
+        customer_id_type=customer.id_type,
+        customer_identification=customer.identification,
+        customer_name=customer.name,
+        customer_address=customer.address,
+        customer_email=customer.email,
+        customer_phone=customer.phone,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount,
+        tax_total=totals.tax,
+        service_charge=totals.service_charge,
+        total=totals.total,
+        tendered=tender.tendered,
+        change=tender.change,
+    )
+    Sale.objects.bulk_create([sale])
+    return sale
+
+
+def _cache_children(sale: Sale, **children) -> None:
+    """Keep what was just inserted as the sale's prefetched relations.
+
+    Callers (the API response, receipts, the SRI hook) then read lines, taxes
+    and payments without querying again; a fresh sale has no void.
+    """
+    cache = sale.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in children.items():
+        queryset = getattr(sale, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    Sale.void.related.set_cached_value(sale, None)
+
+
+def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
+    return SaleLine.objects.bulk_create(
+        [
+            SaleLine(
+                business=business,
+                sale=sale,
+                position=n,
+                product=p.product,
+                code=p.product.code,
+                name=p.name,
+                modifiers=p.modifiers,
+                quantity=r.quantity,
+                unit_price=r.unit_price,
+                discount=r.discount,
+                tax_code=r.tax_code,
+                tax_rate=r.tax_rate,
+                base=r.base,
+                tax=r.tax,
+            )
+            for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
+        ]
+    )
+
+
+def _stock_out(*, business, sale, priced, totals) -> None:
+    moves = [
+        MoveInput(
+            product_id=p.product.pk,
+            establishment_id=sale.establishment_id,
+            quantity=-r.quantity,
+            reason=StockMove.Reason.SALE,
+            reference=sale.document_number,
+        )
+        for p, r in zip(priced, totals.lines, strict=True)
+        if p.product.track_stock
+    ]
+    stock_moves_apply(business=business, moves=moves, user=sale.cashier)

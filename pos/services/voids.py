@@ -1,0 +1,171 @@
+"""Void a posted sale: credit note number, reversing stock and cash entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.inventory.models import StockMove
+from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.tenancy import roles
+from backoffice.tenancy.models import Business, Membership
+from fiscal.models import DocType
+from fiscal.numbering import format_number, next_number
+
+from .. import signals
+from ..errors import AlreadyVoidedError, VoidInputError, VoidNotAllowedError
+from ..models import CashMovement, Sale, SaleLine, Void
+from .checkout import _session_open
+
+PIN_MIN_LENGTH = 4
+
+
+def supervisor_pin_set(*, business: Business, membership: Membership, pin: str):
+    """Store a manager's PIN (hashed) so they can authorise a cashier's void."""
+    if membership.business_id != business.pk:
+        raise VoidInputError(_("Miembro no encontrado."), field="membership")
+    if not pin.isdigit() or len(pin) < PIN_MIN_LENGTH:
+        raise VoidInputError(_("El PIN debe tener al menos 4 dígitos."), field="pin")
+    Membership.objects.filter(business=business, pk=membership.pk).update(
+        pin=make_password(pin)
+    )
+    membership.pin = Membership.objects.get(business=business, pk=membership.pk).pin
+
+
+def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
+    """The user who authorises the void: the actor if manager/owner, else a PIN's."""
+    role = (
+        Membership.objects.filter(business=business, user=actor, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role in roles.CAN_VOID:
+        return actor
+    if role is None:
+        raise VoidNotAllowedError(_("No tiene permiso para anular ventas."))
+    if not supervisor_pin:
+        raise VoidNotAllowedError(
+            _("Se requiere el PIN de un administrador para anular."),
+            field="supervisor_pin",
+        )
+    supervisors = (
+        Membership.objects.filter(
+            business=business, is_active=True, role__in=roles.CAN_VOID
+        )
+        .exclude(pin="")
+        .select_related("user")
+    )
+    for membership in supervisors:
+        if check_password(supervisor_pin, membership.pin):
+            return membership.user
+    raise VoidNotAllowedError(_("PIN incorrecto."), field="supervisor_pin")
+
+
+def sale_void(
+    *,
+    business: Business,
+    sale: Sale,
+    actor,
+    reason: str,
+    supervisor_pin: str = "",
+    voided_at: datetime | None = None,
+) -> Void:
+    """Void a sale once: credit note, stock back in, money back out of the drawer."""
+    try:
+        return _sale_void(
+            business=business,
+            sale=sale,
+            actor=actor,
+            reason=reason,
+            supervisor_pin=supervisor_pin,
+            voided_at=voided_at or timezone.now(),
+        )
+    except IntegrityError:
+        if Void.objects.filter(business=business, sale_id=sale.pk).exists():
+            raise AlreadyVoidedError(_("La venta ya fue anulada."))
+        raise
+
+
+@transaction.atomic
+def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> Void:
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoidInputError(_("Indique el motivo de la anulación."), field="reason")
+    if sale.business_id != business.pk:
+        raise VoidInputError(_("Venta no encontrada."), field="sale")
+    authorized_by = void_authorizer(
+        business=business, actor=actor, supervisor_pin=supervisor_pin
+    )
+    # Lock the sale so two voids of it queue up; the second sees the first.
+    sale = (
+        Sale.objects.select_for_update(of=("self",))
+        .select_related("emission_point__establishment")
+        .get(business=business, pk=sale.pk)
+    )
+    if Void.objects.filter(business=business, sale=sale).exists():
+        raise AlreadyVoidedError(_("La venta ya fue anulada."))
+    session = _session_open(business=business, point=sale.emission_point)
+    point = sale.emission_point
+    number = next_number(
+        business=business, emission_point=point, doc_type=DocType.CREDIT_NOTE
+    )
+    void = Void(
+        business=business,
+        sale=sale,
+        emission_point=point,
+        number=number,
+        document_number=format_number(
+            establishment_code=point.establishment.code,
+            point_code=point.code,
+            number=number,
+        ),
+        reason=reason[:300],
+        voided_at=voided_at,
+        actor=actor,
+        authorized_by=authorized_by,
+        cash_session=session,
+        total=sale.total,
+    )
+    Void.objects.bulk_create([void])
+    CashMovement.objects.bulk_create(
+        [
+            CashMovement(
+                business=business,
+                session=session,
+                kind=CashMovement.Kind.VOID,
+                method=payment.method,
+                amount=-payment.amount,
+                reason=_("Anulación %(doc)s") % {"doc": sale.document_number},
+                user=actor,
+                void=void,
+            )
+            for payment in sale.payments.all()
+        ]
+    )
+    _stock_back(business=business, sale=sale, void=void, actor=actor)
+    transaction.on_commit(
+        lambda: signals.sale_voided.send_robust(sender=Void, void=void)
+    )
+    return void
+
+
+def _stock_back(*, business, sale, void, actor) -> None:
+    lines = SaleLine.objects.filter(
+        business=business, sale=sale, product__track_stock=True
+    ).values_list("product_id", "quantity")
+    moves = [
+        MoveInput(
+            product_id=product_id,
+            establishment_id=sale.establishment_id,
+            quantity=quantity,
+            reason=StockMove.Reason.VOID,
+            reference=void.document_number,
+            note=sale.document_number,
+        )
+        for product_id, quantity in lines
+    ]
+    stock_moves_apply(business=business, moves=moves, user=actor, allow_negative=True)

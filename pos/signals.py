@@ -1,0 +1,11 @@
+"""Hooks for other apps (SRI e-invoicing, printing), sent after the commit.
+
+Receivers run only once the sale or void is durably stored, and a failing
+receiver never undoes it (they are sent with `robust=True` semantics by the
+on_commit callback). Kwargs: `sale` (pos.Sale) / `void` (pos.Void).
+"""
+
+from django.dispatch import Signal
+
+sale_posted = Signal()  # kwargs: sale
+sale_voided = Signal()  # kwargs: void

@@ -1,0 +1,167 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from backoffice.tenancy.context import tenant_context
+from fiscal.models import DocState, SigningCertificate
+from fiscal.services import edoc_submit
+
+from .certs import PASSWORD, p12_single, pki_make
+from .edoc_helpers import edoc_make
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+
+
+def change_url(edoc):
+    return reverse("admin:fiscal_electronicdocument_change", args=[edoc.pk])
+
+
+def action_url(name, edoc=None):
+    if edoc is None:
+        return reverse(f"admin:fiscal_electronicdocument_{name}")
+    return reverse(f"admin:fiscal_electronicdocument_{name}", args=[edoc.pk])
+
+
+@pytest.fixture
+def returned(certified, fake_sri):
+    edoc = edoc_make(certified, 1)
+    fake_sri.program(edoc.access_key, reception=[("DEVUELTA", "35")])
+    edoc_submit(edoc=edoc)
+    return edoc
+
+
+def test_owner_sees_the_document_with_its_spanish_sri_messages(owner_client, returned):
+    response = owner_client.get(change_url(returned))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "ARCHIVO NO CUMPLE ESTRUCTURA XML" in body
+    assert "Devuelto" in body
+    listing = owner_client.get(reverse("admin:fiscal_electronicdocument_changelist"))
+    assert returned.number in listing.content.decode()
+
+
+def test_another_business_document_is_not_found(
+    owner_client, other_business, sri_settings
+):
+    with tenant_context(other_business):
+        foreign = edoc_make(other_business, 1)
+    # Django's admin answers a missing object with a redirect to the index
+    response = owner_client.get(change_url(foreign))
+    assert (response.status_code, response.get("Location")) == (302, "/admin/")
+    assert owner_client.get(action_url("download_ride", foreign)).status_code == 404
+    listing = owner_client.get(reverse("admin:fiscal_electronicdocument_changelist"))
+    assert foreign.number not in listing.content.decode()
+
+
+def test_ride_and_xml_downloads(owner_client, returned):
+    pdf = owner_client.get(action_url("download_ride", returned))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    xml = owner_client.get(action_url("download_xml", returned))
+    assert returned.access_key.encode() in xml.content
+
+
+def test_resend_action_sends_again(owner_client, returned, fake_sri):
+    response = owner_client.post(
+        action_url("resend", returned), {"_form_submitted": "on"}
+    )
+    assert response.status_code == 302
+    returned.refresh_from_db()
+    assert returned.state == DocState.AUTHORISED
+    assert fake_sri.registrations_of(returned.access_key) == 1
+
+
+def test_fix_and_resend_action_corrects_the_buyer(owner_client, returned):
+    form = owner_client.post(action_url("fix_and_resend", returned))
+    assert "María José Pérez" in form.content.decode()  # prefilled
+    response = owner_client.post(
+        action_url("fix_and_resend", returned),
+        {
+            "_form_submitted": "on",
+            "id_type": "05",
+            "identification": "1710034065",
+            "name": "María J. Pérez",
+            "email": "mj@example.com",
+            "address": "",
+            "phone": "",
+        },
+    )
+    assert response.status_code == 302
+    returned.refresh_from_db()
+    assert returned.state == DocState.AUTHORISED
+    assert returned.buyer_name == "María J. Pérez"
+
+
+def test_cashier_cannot_resend(client, business, returned):
+    from tests.factories import UserFactory, membership
+
+    cashier = UserFactory()
+    membership(business, cashier, "cashier")
+    client.force_login(cashier)
+    response = client.post(action_url("resend", returned), {"_form_submitted": "on"})
+    assert response.status_code == 403
+    returned.refresh_from_db()
+    assert returned.state == DocState.RETURNED
+
+
+def test_month_export_downloads_a_zip(owner_client, returned):
+    response = owner_client.post(
+        action_url("export_month"), {"_form_submitted": "on", "month": "2026-11"}
+    )
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert f"{returned.access_key}.xml" in names
+    assert "ATS-2026-11.xml" in names
+
+
+def test_owner_uploads_a_certificate_and_never_sees_the_password(
+    owner_client, business, sri_settings
+):
+    upload = SimpleUploadedFile("firma.p12", p12_single(pki_make()))
+    response = owner_client.post(
+        reverse("admin:fiscal_signingcertificate_add"),
+        {"p12_file": upload, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    with tenant_context(business):
+        cert = SigningCertificate.objects.get()
+    page = owner_client.get(
+        reverse("admin:fiscal_signingcertificate_change", args=[cert.pk])
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "COMERCIAL ANDINA S.A." in body
+    assert PASSWORD not in body
+
+
+def test_wrong_certificate_password_shows_an_error(owner_client, sri_settings):
+    upload = SimpleUploadedFile("firma.p12", p12_single(pki_make()))
+    response = owner_client.post(
+        reverse("admin:fiscal_signingcertificate_add"),
+        {"p12_file": upload, "password": "otra"},
+    )
+    assert response.status_code == 200
+    assert "contraseña" in response.content.decode().lower()
+    assert not SigningCertificate.unscoped_objects.exists()
+
+
+def test_expiring_certificate_is_flagged_in_the_list(
+    owner_client, business, sri_settings
+):
+    from fiscal.services import certificate_upload
+
+    with tenant_context(business):
+        certificate_upload(
+            business=business, p12=p12_single(pki_make(), days=10), password=PASSWORD
+        )
+    page = owner_client.get(reverse("admin:fiscal_signingcertificate_changelist"))
+    assert "Caduca en" in page.content.decode()
+
+
+def test_list_says_plainly_when_sending_is_disabled(owner_client, sri_settings):
+    sri_settings.SRI_SEND_ENABLED = False
+    page = owner_client.get(reverse("admin:fiscal_electronicdocument_changelist"))
+    assert "todavía no se han enviado" in page.content.decode()
