@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.catalog.models import Product
-from backoffice.tenancy.managers import TenantManager
+from backoffice.tenancy.managers import TenantManager, UnscopedManager
 from backoffice.tenancy.models import Establishment, TenantModel
 
 
@@ -194,6 +194,15 @@ class _KindManager(TenantManager):
         return super().get_queryset().filter(kind=self.kind)
 
 
+class _UnscopedKindManager(UnscopedManager):
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.kind)
+
+
 class KindProxyMixin:
     """Proxies of StockDocument: each sees and saves only its own kind."""
 
@@ -207,6 +216,7 @@ class KindProxyMixin:
 class StockReceipt(KindProxyMixin, StockDocument):
     KIND = StockDocument.Kind.RECEIPT
     objects = _KindManager(KIND)
+    unscoped_objects = _UnscopedKindManager(KIND)
 
     class Meta:
         proxy = True
@@ -217,6 +227,7 @@ class StockReceipt(KindProxyMixin, StockDocument):
 class StockAdjustment(KindProxyMixin, StockDocument):
     KIND = StockDocument.Kind.ADJUSTMENT
     objects = _KindManager(KIND)
+    unscoped_objects = _UnscopedKindManager(KIND)
 
     class Meta:
         proxy = True
@@ -227,6 +238,7 @@ class StockAdjustment(KindProxyMixin, StockDocument):
 class StockCount(KindProxyMixin, StockDocument):
     KIND = StockDocument.Kind.COUNT
     objects = _KindManager(KIND)
+    unscoped_objects = _UnscopedKindManager(KIND)
 
     class Meta:
         proxy = True
@@ -237,6 +249,7 @@ class StockCount(KindProxyMixin, StockDocument):
 class StockTransfer(KindProxyMixin, StockDocument):
     KIND = StockDocument.Kind.TRANSFER
     objects = _KindManager(KIND)
+    unscoped_objects = _UnscopedKindManager(KIND)
 
     class Meta:
         proxy = True

@@ -18,3 +18,20 @@ def test_demo_restaurant_has_modifiers_and_reloading_changes_nothing(db):
         assert str(extra.price_delta) == "0.869565"  # 1.00 with IVA 15 %
     with tenant_context(shop):
         assert not ModifierGroup.objects.exists()
+
+
+def test_demo_has_one_inventory_document_of_each_kind(db):
+    from backoffice.inventory.models import StockDocument
+    from backoffice.inventory.selectors import stock_level_mismatches
+
+    for _ in range(2):
+        shop = load_business(SHOP)
+    with tenant_context(shop):
+        kinds = dict(StockDocument.objects.values_list("kind", "status"))
+        assert kinds == {
+            "receipt": "posted",
+            "adjustment": "posted",
+            "count": "draft",
+            "transfer": "draft",
+        }
+        assert stock_level_mismatches(business=shop) == []
