@@ -20,7 +20,7 @@ from backoffice.tenancy.context import current_business, require_business
 from . import selectors, services
 from .forms import TenantModelForm
 from .models import Category, ModifierGroup, ModifierOption, Product
-from .resources import ProductResource
+from .resources import CategoryResource, ProductResource
 
 PRICE_PREVIEW_ROWS = 50
 
@@ -33,8 +33,11 @@ class CatalogAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, TenantAdmin):
+class CategoryAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     form = TenantModelForm
+    resource_classes = [CategoryResource]
+    skip_admin_log = True
+    formats = SPREADSHEET_FORMATS
     list_display = [
         "name",
         "display_color",

@@ -322,3 +322,59 @@ class ProductResource(BulkTenantResource):
             for product, branch, quantity in self.initial_stock
         ]
         stock_initial_load(business=self.business, moves=moves, user=self.user)
+
+
+class CategoryResource(BulkTenantResource):
+    name = fields.Field(
+        attribute="name", column_name="Nombre", widget=widgets.CharWidget()
+    )
+    color = fields.Field(
+        attribute="color",
+        column_name="Color",
+        widget=widgets.CharWidget(),
+        saves_null_values=False,
+    )
+    icon = fields.Field(
+        attribute="icon", column_name="Icono", widget=widgets.CharWidget()
+    )
+    sort_order = fields.Field(
+        attribute="sort_order",
+        column_name="Orden",
+        widget=DecimalTextWidget(places=0),
+        saves_null_values=False,
+    )
+    is_active = fields.Field(
+        attribute="is_active",
+        column_name="Activa",
+        widget=SiNoWidget(),
+        saves_null_values=False,
+    )
+
+    update_fields = ["color", "icon", "sort_order", "is_active"]
+
+    class Meta(BulkTenantResource.Meta):
+        model = Category
+        name = "Categorías"
+        import_id_fields = ["name"]
+        fields = ["name", "color", "icon", "sort_order", "is_active"]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("sort_order", "name")
+
+    def key_of(self, row) -> str:
+        return cell_text(row.get("Nombre"))
+
+    def prefetch(self, dataset) -> None:
+        self.existing = {
+            c.name: c for c in Category.objects.for_business(require_business())
+        }
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.color == "":
+            instance.color = Category._meta.get_field("color").default
+        super().before_save_instance(instance, row, **kwargs)
+
+    def row_rules(self, instance) -> dict[str, str]:
+        if message := self.unique_in_file("name", instance.name, self.row_number):
+            return {"name": _("Categoría duplicada: ") + message}
+        return {}

@@ -326,3 +326,35 @@ def test_admin_imports_xlsx_through_preview_and_confirm(owner_client, business):
         product = Product.objects.get(code="X1")
         assert product.price == Decimal("1.000000")
         assert StockLevel.objects.get(product=product).quantity == Decimal("4")
+
+
+def test_category_export_import_round_trip_and_isolation(
+    owner_client, business, other_business
+):
+    from backoffice.catalog.resources import CategoryResource
+
+    with tenant_context(other_business):
+        CategoryFactory(name="Ajena")
+    with tenant_context(business):
+        CategoryFactory(name="Bebidas", color="#112233", icon="local_bar", sort_order=2)
+        CategoryFactory(name="Postres", is_active=False)
+        before = list(
+            Category.objects.order_by("name").values_list(
+                "name", "color", "icon", "sort_order", "is_active"
+            )
+        )
+    response = owner_client.post(
+        reverse("admin:catalog_category_export"), {"format": "0", "resource": "0"}
+    )
+    text = response.content.decode()
+    assert "Bebidas" in text and "Ajena" not in text
+    with tenant_context(business):
+        loaded = CSV().create_dataset(text)
+        result = CategoryResource().import_data(loaded)
+        assert not result.has_validation_errors()
+        after = list(
+            Category.objects.order_by("name").values_list(
+                "name", "color", "icon", "sort_order", "is_active"
+            )
+        )
+    assert after == before
