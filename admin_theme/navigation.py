@@ -33,6 +33,9 @@ GROUPS = [
             ("inventory.stocklevel", "warehouse"),
             ("inventory.stockmove", "swap_vert"),
             ("inventory.stockcount", "fact_check"),
+            ("inventory.stockreceipt", "local_shipping"),
+            ("inventory.stockadjustment", "tune"),
+            ("inventory.stocktransfer", "move_up"),
         ],
     ),
     (

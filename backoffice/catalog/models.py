@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.tenancy.models import TenantModel
-from fiscal.taxes import TaxCategory
+from fiscal.money import round_money
+from fiscal.taxes import TaxCategory, rate_for
+
+from .validators import validate_barcode, validate_product_image
 
 
 class Category(TenantModel):
@@ -23,7 +26,9 @@ class Category(TenantModel):
         ordering = ["sort_order", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "name"], name="uniq_category_name"
+                fields=["business", "name"],
+                name="uniq_category_name",
+                violation_error_message=_("Ya existe una categoría con este nombre."),
             )
         ]
 
@@ -38,7 +43,13 @@ class Product(TenantModel):
         LITRE = "l", _("litro")
 
     code = models.CharField(_("código"), max_length=40)
-    barcode = models.CharField(_("código de barras"), max_length=20, blank=True)
+    barcode = models.CharField(
+        _("código de barras"),
+        max_length=20,
+        blank=True,
+        validators=[validate_barcode],
+        help_text=_("EAN-13, EAN-8, UPC o un código interno."),
+    )
     name = models.CharField(_("nombre"), max_length=200)
     category = models.ForeignKey(
         Category,
@@ -72,7 +83,13 @@ class Product(TenantModel):
         _("stock mínimo"), max_digits=14, decimal_places=6, default=Decimal("0")
     )
     is_active = models.BooleanField(_("activo"), default=True)
-    image = models.ImageField(_("imagen"), upload_to="products/", blank=True)
+    image = models.ImageField(
+        _("imagen"),
+        upload_to="products/",
+        blank=True,
+        validators=[validate_product_image],
+        help_text=_("JPEG, PNG o WebP, hasta 5 MB."),
+    )
     thumbnail = models.ImageField(
         upload_to="products/thumbs/", blank=True, editable=False
     )
@@ -84,12 +101,17 @@ class Product(TenantModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "code"], name="uniq_product_code"
+                fields=["business", "code"],
+                name="uniq_product_code",
+                violation_error_message=_("Ya existe un producto con este código."),
             ),
             models.UniqueConstraint(
                 fields=["business", "barcode"],
                 condition=~models.Q(barcode=""),
                 name="uniq_product_barcode",
+                violation_error_message=_(
+                    "Ya existe un producto con este código de barras."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="product_price_non_negative"
@@ -99,6 +121,15 @@ class Product(TenantModel):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return rate_for(self.tax_category)
+
+    @property
+    def price_gross(self) -> Decimal:
+        """The price with IVA, to the cent (what the customer pays per unit)."""
+        return round_money(self.price * (100 + self.tax_rate) / 100)
 
 
 class ModifierGroup(TenantModel):
@@ -124,6 +155,7 @@ class ModifierGroup(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(max_choices__gte=models.F("min_choices")),
                 name="modifier_group_min_le_max",
+                violation_error_message=_("El mínimo no puede superar al máximo."),
             ),
         ]
 
@@ -145,6 +177,7 @@ class ModifierOption(TenantModel):
     )
     is_active = models.BooleanField(_("activo"), default=True)
     sort_order = models.PositiveIntegerField(_("orden"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("opción")

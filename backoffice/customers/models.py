@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -36,11 +37,38 @@ class Customer(TenantModel):
             models.UniqueConstraint(
                 fields=["business", "identification"],
                 name="uniq_customer_identification",
-            )
+                violation_error_message=_(
+                    "Ya existe un cliente con esta identificación."
+                ),
+            ),
+            # Consumidor final is exactly the reserved number, and only it.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(id_type="07", identification=FINAL_CONSUMER_ID)
+                    | (
+                        ~models.Q(id_type="07")
+                        & ~models.Q(identification=FINAL_CONSUMER_ID)
+                    )
+                ),
+                name="customer_final_consumer_reserved",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.identification})"
+
+    def clean(self):
+        from .validators import identification_clean
+
+        if self.id_type:
+            self.identification = identification_clean(
+                id_type=self.id_type, identification=self.identification
+            )
+
+    def delete(self, *args, **kwargs):
+        if self.is_final_consumer:
+            raise ValidationError(_("Consumidor final no se puede eliminar."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_final_consumer(self) -> bool:

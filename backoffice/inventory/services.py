@@ -6,12 +6,17 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
-from backoffice.tenancy.models import Business
+from backoffice.catalog.bulk import insert_rows
+from backoffice.catalog.models import Product
+from backoffice.tenancy.models import Business, Establishment
 from fiscal.errors import SouthernPOSError
+from fiscal.money import round_unit, to_decimal
 
-from .models import StockLevel, StockMove
+from .models import StockDocument, StockDocumentLine, StockLevel, StockMove
 
 
 class InsufficientStockError(SouthernPOSError):
@@ -23,6 +28,12 @@ class InsufficientStockError(SouthernPOSError):
         super().__init__(_("Stock insuficiente: %(names)s") % {"names": names})
 
 
+class StockOperationError(SouthernPOSError):
+    """A stock operation with bad input; nothing was written."""
+
+    code = "stock_operation"
+
+
 @dataclass(frozen=True)
 class MoveInput:
     product_id: int
@@ -32,6 +43,7 @@ class MoveInput:
     reference: str = ""
     note: str = ""
     unit_cost: Decimal | None = None
+    supplier: str = ""
 
 
 @transaction.atomic
@@ -59,6 +71,7 @@ def stock_moves_apply(
                 reference=m.reference,
                 note=m.note,
                 unit_cost=m.unit_cost,
+                supplier=m.supplier,
                 user=user,
             )
             for m in moves
@@ -68,6 +81,57 @@ def stock_moves_apply(
     for m in moves:
         deltas[(m.product_id, m.establishment_id)] += m.quantity
     _levels_update(business=business, deltas=deltas, allow_negative=allow_negative)
+    return rows
+
+
+@transaction.atomic
+def stock_initial_load(
+    *, business: Business, moves: list[MoveInput], user=None
+) -> list[StockMove]:
+    """Opening stock for products with no stock yet, for thousands at a time.
+
+    Levels are created with their quantity in the same batch as the moves
+    (nothing to lock or update), so the ledger invariant holds by
+    construction; a product that already has a level in that branch is
+    refused (its stock changes through a count or an adjustment instead).
+    """
+    if not moves:
+        return []
+    totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for m in moves:
+        if m.quantity < 0:
+            raise StockOperationError(_("El stock inicial no puede ser negativo."))
+        totals[(m.product_id, m.establishment_id)] += m.quantity
+    product_ids = {p for p, _e in totals}
+    existing = StockLevel.objects.filter(
+        business=business, product_id__in=product_ids
+    ).values_list("product_id", "establishment_id")
+    if any(pair in totals for pair in existing):
+        raise StockOperationError(_("El producto ya tiene stock en este local."))
+    rows = insert_rows(
+        StockMove,
+        [
+            StockMove(
+                business=business,
+                product_id=m.product_id,
+                establishment_id=m.establishment_id,
+                quantity=m.quantity,
+                reason=StockMove.Reason.INITIAL,
+                reference=m.reference,
+                note=m.note,
+                unit_cost=m.unit_cost,
+                user=user,
+            )
+            for m in moves
+        ],
+    )
+    insert_rows(
+        StockLevel,
+        [
+            StockLevel(business=business, product_id=p, establishment_id=e, quantity=q)
+            for (p, e), q in totals.items()
+        ],
+    )
     return rows
 
 
@@ -107,3 +171,287 @@ def _levels_update(*, business, deltas, allow_negative):
     ]
     if negative:
         raise InsufficientStockError(negative)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One product line of a receipt, adjustment or transfer."""
+
+    product_id: int
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+
+
+Reason = StockMove.Reason
+
+
+def _check_scope(*, business, establishments, product_ids) -> dict[int, Product]:
+    """Refuse establishments or products of another business (one query)."""
+    for establishment in establishments:
+        if establishment.business_id != business.pk:
+            raise StockOperationError(_("El local no pertenece a este negocio."))
+    products = Product.objects.for_business(business).in_bulk(set(product_ids))
+    if len(products) != len(set(product_ids)):
+        raise StockOperationError(_("Producto desconocido en este negocio."))
+    return products
+
+
+def _check_lines(lines, *, positive: bool) -> None:
+    if not lines:
+        raise StockOperationError(_("Agregue al menos una línea."))
+    seen = set()
+    for line in lines:
+        quantity = to_decimal(line.quantity)
+        if positive and quantity <= 0:
+            raise StockOperationError(_("Las cantidades deben ser mayores que cero."))
+        if not positive and quantity == 0:
+            raise StockOperationError(_("Las cantidades no pueden ser cero."))
+        if line.unit_cost is not None and to_decimal(line.unit_cost) < 0:
+            raise StockOperationError(_("El costo no puede ser negativo."))
+        if line.product_id in seen:
+            raise StockOperationError(_("Producto repetido en el documento."))
+        seen.add(line.product_id)
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    business: Business,
+    establishment: Establishment,
+    lines: list[LineInput],
+    supplier: str = "",
+    reference: str = "",
+    user=None,
+) -> list[StockMove]:
+    """Book received goods and set each product's cost to the last unit cost."""
+    _check_lines(lines, positive=True)
+    products = _check_scope(
+        business=business,
+        establishments=[establishment],
+        product_ids=[line.product_id for line in lines],
+    )
+    moves = [
+        MoveInput(
+            product_id=line.product_id,
+            establishment_id=establishment.pk,
+            quantity=to_decimal(line.quantity),
+            reason=Reason.RECEIPT,
+            reference=reference,
+            unit_cost=line.unit_cost,
+            supplier=supplier,
+        )
+        for line in lines
+    ]
+    rows = stock_moves_apply(business=business, moves=moves, user=user)
+    costed = []
+    for line in lines:
+        if line.unit_cost is not None:
+            product = products[line.product_id]
+            product.cost = round_unit(line.unit_cost)
+            costed.append(product)
+    if costed:
+        bulk_update_with_history(
+            costed, Product, ["cost", "updated_at"], default_user=user
+        )
+    return rows
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    business: Business,
+    establishment: Establishment,
+    lines: list[LineInput],
+    reason: str,
+    user=None,
+    reference: str = "",
+) -> list[StockMove]:
+    """Add or remove units with a stated reason (breakage, expiry, gift...)."""
+    if not reason.strip():
+        raise StockOperationError(_("Indique el motivo del ajuste."), field="reason")
+    _check_lines(lines, positive=False)
+    _check_scope(
+        business=business,
+        establishments=[establishment],
+        product_ids=[line.product_id for line in lines],
+    )
+    moves = [
+        MoveInput(
+            product_id=line.product_id,
+            establishment_id=establishment.pk,
+            quantity=to_decimal(line.quantity),
+            reason=Reason.ADJUSTMENT,
+            reference=reference,
+            note=reason.strip()[:300],
+        )
+        for line in lines
+    ]
+    return stock_moves_apply(business=business, moves=moves, user=user)
+
+
+@dataclass(frozen=True)
+class CountResult:
+    product_id: int
+    counted: Decimal
+    expected: Decimal
+    difference: Decimal
+
+
+@transaction.atomic
+def stock_count_book(
+    *,
+    business: Business,
+    establishment: Establishment,
+    counts: dict[int, Decimal],
+    user=None,
+    reference: str = "",
+) -> list[CountResult]:
+    """Book the differences between counted and book quantities as COUNT moves.
+
+    Levels are locked before they are read, so a sale running at the same time
+    waits and the booked difference is exact.
+    """
+    if not counts:
+        raise StockOperationError(_("Agregue al menos una línea."))
+    if any(to_decimal(q) < 0 for q in counts.values()):
+        raise StockOperationError(_("La cantidad contada no puede ser negativa."))
+    _check_scope(
+        business=business, establishments=[establishment], product_ids=list(counts)
+    )
+    StockLevel.objects.bulk_create(
+        [
+            StockLevel(business=business, product_id=p, establishment=establishment)
+            for p in counts
+        ],
+        ignore_conflicts=True,
+    )
+    book = dict(
+        StockLevel.objects.filter(
+            business=business, establishment=establishment, product_id__in=counts
+        )
+        .select_for_update()
+        .order_by("pk")
+        .values_list("product_id", "quantity")
+    )
+    results = [
+        CountResult(p, to_decimal(q), book[p], to_decimal(q) - book[p])
+        for p, q in counts.items()
+    ]
+    moves = [
+        MoveInput(
+            product_id=r.product_id,
+            establishment_id=establishment.pk,
+            quantity=r.difference,
+            reason=Reason.COUNT,
+            reference=reference,
+        )
+        for r in results
+        if r.difference != 0
+    ]
+    stock_moves_apply(business=business, moves=moves, user=user, allow_negative=True)
+    return results
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    business: Business,
+    source: Establishment,
+    destination: Establishment,
+    lines: list[LineInput],
+    user=None,
+    reference: str = "",
+) -> list[StockMove]:
+    """Move stock out of one branch and into another, all or nothing."""
+    if source.pk == destination.pk:
+        raise StockOperationError(
+            _("El local de origen y el de destino deben ser distintos."),
+            field="destination",
+        )
+    _check_lines(lines, positive=True)
+    _check_scope(
+        business=business,
+        establishments=[source, destination],
+        product_ids=[line.product_id for line in lines],
+    )
+    moves = []
+    for line in lines:
+        quantity = to_decimal(line.quantity)
+        for establishment, sign in ((source, -1), (destination, 1)):
+            moves.append(
+                MoveInput(
+                    product_id=line.product_id,
+                    establishment_id=establishment.pk,
+                    quantity=sign * quantity,
+                    reason=Reason.TRANSFER,
+                    reference=reference,
+                    note=f"{source.code} → {destination.code}",
+                )
+            )
+    return stock_moves_apply(business=business, moves=moves, user=user)
+
+
+@transaction.atomic
+def stock_document_post(
+    *, business: Business, document: StockDocument, user=None
+) -> StockDocument:
+    """Book a draft inventory document and freeze it (posted documents are final)."""
+    locked = (
+        StockDocument.objects.for_business(business)
+        .select_for_update()
+        .get(pk=document.pk)
+    )
+    if locked.is_posted:
+        raise StockOperationError(_("El documento ya está contabilizado."))
+    lines = list(StockDocumentLine.objects.filter(document=locked).order_by("pk"))
+    reference = f"{locked.get_kind_display()} #{locked.pk}"
+    inputs = [LineInput(x.product_id, x.quantity, x.unit_cost) for x in lines]
+    kind = StockDocument.Kind
+    common = {"business": business, "user": user, "reference": reference}
+    if locked.kind == kind.RECEIPT:
+        stock_receive(
+            establishment=locked.establishment,
+            lines=inputs,
+            supplier=locked.supplier,
+            **common,
+        )
+    elif locked.kind == kind.ADJUSTMENT:
+        stock_adjust(
+            establishment=locked.establishment,
+            lines=inputs,
+            reason=locked.reason,
+            **common,
+        )
+    elif locked.kind == kind.TRANSFER:
+        if locked.destination is None:
+            raise StockOperationError(
+                _("Indique el local de destino."), field="destination"
+            )
+        stock_transfer(
+            source=locked.establishment,
+            destination=locked.destination,
+            lines=inputs,
+            **common,
+        )
+    else:
+        _count_post(locked, lines, common)
+    locked.status = StockDocument.Status.POSTED
+    locked.posted_at = timezone.now()
+    locked.posted_by = user
+    locked.save(update_fields=["status", "posted_at", "posted_by", "updated_at"])
+    return locked
+
+
+def _count_post(document, lines, common) -> None:
+    if len({x.product_id for x in lines}) != len(lines):
+        raise StockOperationError(_("Producto repetido en el documento."))
+    results = stock_count_book(
+        establishment=document.establishment,
+        counts={x.product_id: x.quantity for x in lines},
+        **common,
+    )
+    by_product = {r.product_id: r for r in results}
+    for line in lines:
+        line.expected = by_product[line.product_id].expected
+        line.difference = by_product[line.product_id].difference
+    StockDocumentLine.objects.bulk_update(lines, ["expected", "difference"])

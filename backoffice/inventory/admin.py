@@ -1,0 +1,239 @@
+from django.contrib import admin, messages
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportMixin
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+from unfold.decorators import action
+
+from backoffice.catalog.forms import TenantModelForm
+from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.tenancy import roles
+from backoffice.tenancy.admin_base import (
+    ReadOnlyTenantAdmin,
+    TenantAdmin,
+    TenantTabularInline,
+)
+from backoffice.tenancy.context import require_business
+from fiscal.errors import SouthernPOSError
+
+from . import services
+from .models import (
+    StockAdjustment,
+    StockCount,
+    StockDocumentLine,
+    StockLevel,
+    StockMove,
+    StockReceipt,
+    StockTransfer,
+)
+from .resources import StockCountLineResource, StockLevelResource, StockMoveResource
+
+
+class TenantExportMixin(ExportMixin):
+    export_form_class = ExportForm
+    formats = SPREADSHEET_FORMATS
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class LowStockLevelFilter(admin.SimpleListFilter):
+    title = _("stock bajo")
+    parameter_name = "low_stock"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Con stock bajo"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(
+                product__track_stock=True,
+                product__is_active=True,
+                quantity__lte=F("product__low_stock_threshold"),
+            )
+        return queryset
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
+    view_roles = roles.BACK_OFFICE
+    resource_classes = [StockLevelResource]
+    list_display = [
+        "establishment",
+        "display_code",
+        "product",
+        "quantity",
+        "display_threshold",
+    ]
+    list_select_related = ["product", "product__category", "establishment"]
+    list_filter = ["establishment", LowStockLevelFilter]
+    search_fields = ["product__name", "product__code", "product__barcode"]
+
+    @admin.display(description=_("código"), ordering="product__code")
+    def display_code(self, obj):
+        return obj.product.code
+
+    @admin.display(description=_("stock mínimo"))
+    def display_threshold(self, obj):
+        return obj.product.low_stock_threshold
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
+    resource_classes = [StockMoveResource]
+    list_display = [
+        "created_at",
+        "establishment",
+        "product",
+        "quantity",
+        "reason",
+        "reference",
+        "supplier",
+        "user",
+    ]
+    list_select_related = ["product", "establishment", "user"]
+    list_filter = ["reason", "establishment"]
+    search_fields = ["product__name", "product__code", "reference", "supplier"]
+    date_hierarchy = "created_at"
+
+
+class LineInline(TenantTabularInline):
+    model = StockDocumentLine
+    form = TenantModelForm
+    extra = 1
+    autocomplete_fields = ["product"]
+    fields = ["product", "quantity"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_posted:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class ReceiptLineInline(LineInline):
+    fields = ["product", "quantity", "unit_cost"]
+
+
+class CountLineInline(LineInline):
+    fields = ["product", "quantity", "expected", "difference"]
+    readonly_fields = ["expected", "difference"]
+    verbose_name_plural = _("cantidades contadas")
+
+
+class StockDocumentAdmin(TenantAdmin):
+    """Draft documents are edited freely; posting books the moves and freezes them."""
+
+    form = TenantModelForm
+    list_display = ["__str__", "establishment", "status", "posted_at", "posted_by"]
+    list_filter = ["status", "establishment"]
+    list_select_related = ["establishment", "posted_by"]
+    readonly_fields = ["status", "posted_at", "posted_by"]
+    actions_detail = ["post_document"]
+    inlines = [LineInline]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_posted:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_posted:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_post_permission(self, request, object_id=None):
+        # unfold passes the raw object id: the role decides here, the scoped
+        # queryset and the service decide about the document itself.
+        return super().has_change_permission(request)
+
+    @action(
+        description=_("Contabilizar"),
+        permissions=["post"],
+        icon="task_alt",
+        dialog={
+            "title": _("¿Contabilizar el documento?"),
+            "description": _(
+                "Se registrarán los movimientos de stock y el documento quedará "
+                "cerrado; las correcciones se hacen con un documento nuevo."
+            ),
+            "form_class": None,
+            "form_submit_text": _("Contabilizar"),
+        },
+    )
+    def post_document(self, request, form, object_id):
+        document = self.get_queryset(request).filter(pk=object_id).first()
+        if document is None:
+            raise Http404
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[document.pk],
+        )
+        try:
+            services.stock_document_post(
+                business=require_business(), document=document, user=request.user
+            )
+            self.message_user(request, _("Documento contabilizado."))
+        except SouthernPOSError as e:
+            self.message_user(request, e.message, messages.ERROR)
+        if request.headers.get("HX-Request"):
+            return HttpResponse(headers={"HX-Redirect": url})
+        return redirect(url)
+
+
+@admin.register(StockReceipt)
+class StockReceiptAdmin(StockDocumentAdmin):
+    fields = [
+        "establishment",
+        "supplier",
+        "reference",
+        *StockDocumentAdmin.readonly_fields,
+    ]
+    list_display = ["__str__", "establishment", "supplier", "status", "posted_at"]
+    search_fields = ["supplier", "reference"]
+    inlines = [ReceiptLineInline]
+
+
+@admin.register(StockAdjustment)
+class StockAdjustmentAdmin(StockDocumentAdmin):
+    fields = ["establishment", "reason", *StockDocumentAdmin.readonly_fields]
+    inlines = [LineInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "reason" in form.base_fields:
+            form.base_fields["reason"].required = True
+        return form
+
+
+@admin.register(StockCount)
+class StockCountAdmin(ImportMixin, StockDocumentAdmin):
+    fields = ["establishment", "reason", *StockDocumentAdmin.readonly_fields]
+    inlines = [CountLineInline]
+    resource_classes = [StockCountLineResource]
+    import_form_class = ImportForm
+    skip_admin_log = True
+    formats = SPREADSHEET_FORMATS
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+
+@admin.register(StockTransfer)
+class StockTransferAdmin(StockDocumentAdmin):
+    fields = [
+        "establishment",
+        "destination",
+        "reference",
+        *StockDocumentAdmin.readonly_fields,
+    ]
+    list_display = ["__str__", "establishment", "destination", "status", "posted_at"]
+    list_select_related = ["establishment", "destination", "posted_by"]
