@@ -131,6 +131,11 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
         # simple-history falls back to the history rows of objects outside the
         # queryset; refuse instead, so another business's history never shows.
         self._require_in_scope(request, object_id)
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            # Ledger rows have no simple-history table: show Django's admin log.
+            return super(SimpleHistoryAdmin, self).history_view(
+                request, object_id, extra_context
+            )
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
