@@ -1,5 +1,6 @@
 """Reads for the fiscal app; the business is always an explicit argument."""
 
+import functools
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
@@ -67,8 +68,20 @@ def certificate_identity(*, business: Business) -> SigningIdentity:
     certificate = certificate_active(business=business)
     if certificate is None:
         raise CertificateMissingError()
-    password = vault.decrypt(certificate.password_encrypted).decode("utf-8")
-    return p12_load(vault.decrypt(certificate.p12_encrypted), password)
+    return _identity_load(
+        vault.key_id(),
+        bytes(certificate.p12_encrypted),
+        bytes(certificate.password_encrypted),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _identity_load(key_id: str, p12_token: bytes, password_token: bytes):
+    # Opening a .p12 runs its key-derivation function (~0.1 s): a worker signing
+    # many documents opens each certificate once. The cache key includes the
+    # vault key, so a changed FISCAL_CERT_KEY still fails to decrypt.
+    password = vault.decrypt(password_token).decode("utf-8")
+    return p12_load(vault.decrypt(p12_token), password)
 
 
 def certificate_days_left(certificate: SigningCertificate) -> int:

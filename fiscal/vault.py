@@ -28,6 +28,11 @@ def _key() -> bytes:
     return base64.urlsafe_b64encode(digest)
 
 
+def key_id() -> str:
+    """A fingerprint of the current key (for caches of decrypted material)."""
+    return hashlib.sha256(_key()).hexdigest()
+
+
 def encrypt(data: bytes) -> bytes:
     return Fernet(_key()).encrypt(data)
 

@@ -34,6 +34,11 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+def pytest_configure(config):
+    # PBKDF2 costs ~0.35 s per password on this machine; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_runtest_setup(item):
     strict = set(filter(None, os.environ.get("SOUTHERNPOS_STRICT", "").split(",")))
     for marker in ("postgres", "browser", "xsd", "xmlsec"):

@@ -22,7 +22,11 @@ LOGINS = [
 
 
 def load():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "load_demo",
+        sales=8,
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
 
 
 def snapshot():

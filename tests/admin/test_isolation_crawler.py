@@ -111,7 +111,11 @@ def _login(client, username):
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "load_demo",
+        sales=8,
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
     with system_context():
         return (
             Business.objects.get(ruc=RESTAURANT["ruc"]),
