@@ -1,7 +1,5 @@
 """Dashboard of the back office: the owner's day at a glance."""
 
-from django.utils.translation import gettext as _
-
 
 def dashboard_callback(request, context):
     business = getattr(request, "business", None)
@@ -15,6 +13,6 @@ def _kpis(business):
     from backoffice.reports import selectors
 
     return [
-        {"title": _(k.title), "value": k.value, "footer": k.footer}
+        {"title": k.title, "value": k.value, "footer": k.footer}
         for k in selectors.dashboard_kpis(business=business)
     ]
