@@ -254,7 +254,9 @@ def test_void_through_the_api(client, owner, session, business, product):
     assert _post(client, {"reason": ""}, url).status_code == 400
     response = _post(client, {"reason": "Cliente desistió"}, url)
     assert response.status_code == 201
-    assert response.json()["credit_note"] == "001-001-000000001"
+    # Sold to CONSUMIDOR FINAL: no nota de crédito, annulled in the SRI portal.
+    assert response.json()["credit_note"] is None
+    assert response.json()["document"] == "Anulación en portal SRI"
     twice = _post(client, {"reason": "otra vez"}, url)
     assert twice.status_code == 409 and twice.json()["error"] == "already_voided"
     assert client.get(f"/pos/api/sales/{sale_id}").json()["voided"] is True
