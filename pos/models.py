@@ -174,6 +174,10 @@ class Sale(InsertOnlyModel):
     """A posted invoice (factura). Never edited: voided by a Void."""
 
     idempotency_key = models.UUIDField(_("clave de idempotencia"), default=uuid.uuid4)
+    # SHA-256 of the normalized request posted with the key: a replay must match it.
+    request_hash = models.CharField(
+        _("huella de la solicitud"), max_length=64, blank=True, editable=False
+    )
     establishment = models.ForeignKey(
         Establishment, on_delete=models.PROTECT, related_name="+"
     )
@@ -344,9 +348,7 @@ class Void(InsertOnlyModel):
     number = models.PositiveBigIntegerField(
         _("secuencial nota de crédito"), null=True, blank=True
     )
-    document_number = models.CharField(
-        _("nota de crédito"), max_length=17, blank=True
-    )
+    document_number = models.CharField(_("nota de crédito"), max_length=17, blank=True)
     voided_at = models.DateTimeField(_("fecha"), default=timezone.now)
     reason = models.CharField(_("motivo"), max_length=300)
     actor = models.ForeignKey(
