@@ -129,6 +129,18 @@ def setup() -> dict:
             products = list(
                 Product.objects.filter(business=business).values_list("pk", flat=True)
             )
+        from fiscal.models import ElectronicDocument
+
+        if not ElectronicDocument.objects.filter(business=business).exists():
+            # One factura stored by the service: the raw path copies its size.
+            sale_post(
+                business=business,
+                point=EmissionPoint.objects.get(pk=points[-1]),
+                cashier=user,
+                lines=[LineIn(products[0], Decimal(1))],
+                payments=[PaymentIn("01", Decimal("1000.00"))],
+                key=uuid.uuid4(),
+            )
     return {
         "business": business.pk,
         "user": user.pk,
@@ -178,8 +190,22 @@ def post_raw(ctx, state, rng):
         [calc.LineInput(Decimal(q), prices[pid][0], prices[pid][1]) for pid, q in cart]
     )
     b, point, est = ctx["business"], state["point"].pk, ctx["establishment"]
+    key = uuid.uuid4()
     with state["raw"].transaction(), state["raw"].cursor() as cur:
         cur.execute("SELECT set_config('app.business_id', %s, true)", [str(b)])
+        # The reads the service cannot skip: the idempotency key, the products.
+        cur.execute(
+            "SELECT id FROM pos_sale WHERE business_id=%s AND idempotency_key=%s",
+            [b, key],
+        )
+        assert cur.fetchone() is None
+        cur.execute(
+            "SELECT id, code, name, price, tax_category, track_stock "
+            "FROM catalog_product WHERE business_id=%s AND is_active "
+            "AND id = ANY(%s)",
+            [b, [pid for pid, _q in cart]],
+        )
+        cur.fetchall()
         cur.execute(
             "SELECT id FROM pos_cashsession WHERE business_id=%s AND "
             "emission_point_id=%s AND closed_at IS NULL FOR UPDATE",
@@ -205,7 +231,7 @@ def post_raw(ctx, state, rng):
             "%s, 1000, %s) RETURNING id",
             [
                 b,
-                uuid.uuid4(),
+                key,
                 est,
                 point,
                 session,
@@ -275,6 +301,41 @@ def post_raw(ctx, state, rng):
         )
         if any(row[0] < 0 for row in cur.fetchall()):
             raise RuntimeError("negative stock")
+        # The SRI factura row, as `sale_invoice_issue` stores it in the checkout
+        # transaction (XML and payload of the same size; building them is the
+        # service's Python work and not repeated here).
+        xml, payload = state["edoc"]
+        cur.execute(
+            "INSERT INTO fiscal_electronicdocument (business_id, created_at, "
+            "updated_at, kind, state, access_key, number, issue_date, ambiente, "
+            "buyer_id_type, buyer_identification, buyer_name, buyer_email, subtotal, "
+            "tax_total, total, source, payload, xml, signed_xml, authorised_xml, "
+            "authorization_number, attempts, last_error, annulment_reason) VALUES "
+            "(%s, now(), now(), '01', 'generated', %s, %s, current_date, '1', '07', "
+            "'9999999999999', 'CONSUMIDOR FINAL', '', %s, %s, %s, %s, %s, %s, '', "
+            "'', '', 0, '', '')",
+            [
+                b,
+                f"{uuid.uuid4().int:049d}"[:49],
+                f"001-{state['point'].code}-{number:09d}",
+                totals.subtotal,
+                totals.tax,
+                totals.total,
+                f"sale:{sale}",
+                payload,
+                xml,
+            ],
+        )
+
+
+def _edoc_template(business):
+    """XML and payload of a factura the service stored, for the raw path's insert."""
+    from psycopg.types.json import Jsonb
+
+    from fiscal.models import ElectronicDocument
+
+    doc = ElectronicDocument.objects.filter(business=business, kind="01").latest("pk")
+    return doc.xml, Jsonb(doc.payload)
 
 
 MODES = {"api": post_api, "service": post_service, "raw": post_raw}
@@ -310,6 +371,7 @@ def worker(mode, index, n_sales, ctx, out):
             if role := settings.get("OPTIONS", {}).get("assume_role"):
                 state["raw"].execute(f'SET ROLE "{role}"')
                 state["raw"].commit()
+            state["edoc"] = _edoc_template(business)
             state["prices"] = {
                 p.pk: (p.price, p.tax_category)
                 for p in Product.objects.filter(business=business)

@@ -198,11 +198,12 @@ def _levels_update_portable(*, business, deltas) -> dict[tuple[int, int], Decima
         product_id__in=product_ids,
         establishment_id__in=establishment_ids,
     )
-    list(
-        scope.select_for_update()
-        .order_by("product_id", "establishment_id")
-        .values_list("pk", flat=True)
-    )
+    if transaction.get_connection().features.has_select_for_update:
+        list(
+            scope.select_for_update()
+            .order_by("product_id", "establishment_id")
+            .values_list("pk", flat=True)
+        )
     delta = Case(
         *[
             When(product_id=p, establishment_id=e, then=Value(q))

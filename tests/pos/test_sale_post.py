@@ -312,8 +312,11 @@ def test_query_count_is_the_same_for_1_and_100_lines(
     ]
     with django_assert_max_num_queries(one + extra):
         sale = post([(p, 1) for p in products], customer=customer)
-    # 20 for the sale itself + 1 INSERT of its factura (ElectronicDocument).
-    assert one <= 21
+    # SAVEPOINT, key look-up, cash session, products, numbering (UPDATE …
+    # RETURNING), sale, lines, taxes, payments, stock moves, levels, factura,
+    # RELEASE: 13; the point's first sale also creates its sequence row (+2).
+    # SQLite takes levels in 3 statements (insert, update, read back), not 1.
+    assert one == (15 if connection.vendor == "postgresql" else 17)
     with tenant_context(business):
         assert sale.lines.count() == 100
 
