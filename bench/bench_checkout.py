@@ -509,7 +509,7 @@ def main():
     ]
     lines += [
         "",
-        "Where the service's time goes (cProfile, 5-line sale): 13 statements "
+        "Where the service's time goes (cProfile, 5-line sale): 11 statements "
         "inside the transaction (key look-up, cash session lock, products, "
         "numbering as one `UPDATE … RETURNING`, sale, lines, taxes, payments, "
         "stock moves, stock levels as one `INSERT … ON CONFLICT DO UPDATE … "
