@@ -5,7 +5,6 @@ sale rolls back, so does the number, and concurrent tills wait their turn.
 """
 
 from django.db import transaction
-from django.db.models import F
 
 from .models import DocumentSequence
 
@@ -18,14 +17,35 @@ def next_number(*, business, emission_point, doc_type: str) -> int:
         "emission_point": emission_point,
         "doc_type": doc_type,
     }
-    seq = DocumentSequence.objects.select_for_update().filter(**keys).first()
-    if seq is None:
+    # One statement: the UPDATE takes the row lock, RETURNING gives the number.
+    number = _increment(keys)
+    if number is None:
+        # First document of its kind at this point: create the row (a concurrent
+        # first use may win the insert; the UPDATE then waits for its lock).
         DocumentSequence.objects.bulk_create(
             [DocumentSequence(**keys)], ignore_conflicts=True
         )
-        seq = DocumentSequence.objects.select_for_update().get(**keys)
-    DocumentSequence.objects.filter(pk=seq.pk).update(last_number=F("last_number") + 1)
-    return seq.last_number + 1
+        number = _increment(keys)
+    return number
+
+
+def _increment(keys) -> int | None:
+    # Raw SQL: the ORM's update() returns no values (PostgreSQL and SQLite ≥ 3.35
+    # both accept RETURNING). Row-level security still applies to this cursor.
+    table = DocumentSequence._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "last_number" = "last_number" + 1 '
+            'WHERE "business_id" = %s AND "emission_point_id" = %s '
+            'AND "doc_type" = %s RETURNING "last_number"',
+            [_pk(keys["business"]), _pk(keys["emission_point"]), keys["doc_type"]],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
 
 
 def format_number(*, establishment_code: str, point_code: str, number: int) -> str:

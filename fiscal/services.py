@@ -115,9 +115,10 @@ def edoc_create(
     if document.issuer.ruc != business.ruc:
         raise DocumentStateError(_("El RUC del comprobante no es el del negocio."))
     key = document.access_key
-    existing = ElectronicDocument.objects.filter(business=business, access_key=key)
-    if not fresh and (edoc := existing.first()):
-        return edoc
+    if not fresh:
+        existing = ElectronicDocument.objects.filter(business=business, access_key=key)
+        if edoc := existing.first():
+            return edoc
     edoc = ElectronicDocument.objects.create(
         business=business,
         kind=document.cod_doc,

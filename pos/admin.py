@@ -138,7 +138,7 @@ class SaleAdmin(DocumentAdmin):
         if not hasattr(obj, "void"):
             return "—"
         url = reverse("admin:pos_void_change", args=[obj.void.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.void.document_number)
+        return format_html('<a href="{}">{}</a>', url, obj.void.document_label)
 
     @display(description=_("Recibo"))
     def display_receipt(self, obj):
@@ -155,7 +155,7 @@ class SaleAdmin(DocumentAdmin):
 @admin.register(Void)
 class VoidAdmin(DocumentAdmin):
     list_display = [
-        "document_number",
+        "display_document",
         "sale",
         "voided_at",
         "total",
@@ -167,7 +167,7 @@ class VoidAdmin(DocumentAdmin):
     search_fields = ["document_number", "sale__document_number", "reason"]
     list_select_related = ["sale", "actor", "authorized_by"]
     readonly_fields = [
-        "document_number",
+        "display_document",
         "sale",
         "emission_point",
         "voided_at",
@@ -179,6 +179,10 @@ class VoidAdmin(DocumentAdmin):
         "created_at",
     ]
     fields = readonly_fields
+
+    @display(description=_("nota de crédito"), ordering="document_number")
+    def display_document(self, obj):
+        return obj.document_label
 
 
 class CashMovementInline(ReadOnlyInline):

@@ -297,7 +297,9 @@ def sale_void(request, pk):
         {
             "id": void.pk,
             "sale": sale.pk,
-            "credit_note": void.document_number,
+            # None for a CONSUMIDOR FINAL sale: annulled in the SRI portal instead.
+            "credit_note": void.document_number or None,
+            "document": void.document_label,
             "total": _money(void.total),
             "reason": void.reason,
         },

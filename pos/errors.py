@@ -33,6 +33,13 @@ class PaymentError(SaleInputError):
 FinalConsumerLimitError = ConsumidorFinalLimitError
 
 
+class IdempotencyKeyReusedError(SouthernPOSError):
+    """La clave de idempotencia ya se usó con otra venta."""
+
+    code = "idempotency_key_reused"
+    status = 409
+
+
 class CashSessionClosedError(SouthernPOSError):
     """No hay una caja abierta en este punto de emisión."""
 

@@ -174,6 +174,10 @@ class Sale(InsertOnlyModel):
     """A posted invoice (factura). Never edited: voided by a Void."""
 
     idempotency_key = models.UUIDField(_("clave de idempotencia"), default=uuid.uuid4)
+    # SHA-256 of the normalized request posted with the key: a replay must match it.
+    request_hash = models.CharField(
+        _("huella de la solicitud"), max_length=64, blank=True, editable=False
+    )
     establishment = models.ForeignKey(
         Establishment, on_delete=models.PROTECT, related_name="+"
     )
@@ -330,14 +334,21 @@ class Payment(InsertOnlyModel):
 
 
 class Void(InsertOnlyModel):
-    """The annulment of a sale, with its credit note (nota de crédito) number."""
+    """The annulment of a sale, with its credit note (nota de crédito) number.
+
+    A void of a CONSUMIDOR FINAL sale takes no number: SRI takes no credit note
+    for it (the invoice is annulled in the SRI portal), and a number taken
+    without a document would leave a gap in the credit-note sequence.
+    """
 
     sale = models.OneToOneField(Sale, on_delete=models.PROTECT, related_name="void")
     emission_point = models.ForeignKey(
         EmissionPoint, on_delete=models.PROTECT, related_name="+"
     )
-    number = models.PositiveBigIntegerField(_("secuencial nota de crédito"))
-    document_number = models.CharField(_("nota de crédito"), max_length=17)
+    number = models.PositiveBigIntegerField(
+        _("secuencial nota de crédito"), null=True, blank=True
+    )
+    document_number = models.CharField(_("nota de crédito"), max_length=17, blank=True)
     voided_at = models.DateTimeField(_("fecha"), default=timezone.now)
     reason = models.CharField(_("motivo"), max_length=300)
     actor = models.ForeignKey(
@@ -370,14 +381,19 @@ class Void(InsertOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.document_number} ({self.sale.document_number})"
+        return f"{self.document_label} ({self.sale.document_number})"
+
+    @property
+    def document_label(self) -> str:
+        """The credit-note number, or how the void reaches SRI without one."""
+        return self.document_number or _("Anulación en portal SRI")
 
     @property
     def needs_portal_annulment(self) -> bool:
         """SRI takes no credit note to CONSUMIDOR FINAL: annul the invoice online.
 
-        The void still reverses stock and cash and keeps its credit-note number
-        (the issue's rule); `fiscal.sale_documents.void_document_issue` marks
-        the invoice for annulment in the SRI portal instead of a nota de crédito.
+        The void still reverses stock and cash but takes no credit-note number;
+        `fiscal.sale_documents.void_document_issue` marks the invoice for
+        annulment in the SRI portal instead of a nota de crédito.
         """
         return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL

@@ -39,7 +39,7 @@ def _voided_note(void) -> str:
     if void is None:
         return ""
     if void.needs_portal_annulment:
-        return _("ANULADA: factura a anular en el portal del SRI")
+        return _("ANULADA: Anulación en portal SRI")
     return _("ANULADA: nota de crédito %(n)s") % {"n": void.document_number}
 
 

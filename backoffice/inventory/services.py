@@ -46,7 +46,9 @@ class MoveInput:
     supplier: str = ""
 
 
-@transaction.atomic
+# No savepoint: callers run it inside their own transaction (the checkout's, a
+# count's), and an error here aborts that whole transaction anyway.
+@transaction.atomic(savepoint=False)
 def stock_moves_apply(
     *, business: Business, moves: list[MoveInput], user=None, allow_negative=None
 ) -> list[StockMove]:
@@ -136,6 +138,52 @@ def stock_initial_load(
 
 
 def _levels_update(*, business, deltas, allow_negative):
+    # Lock order: (product, establishment), here and in stock counts, so
+    # concurrent sales and counts never wait on each other in a cycle.
+    deltas = dict(sorted(deltas.items()))
+    if transaction.get_connection().vendor == "postgresql":
+        levels = _levels_upsert(business=business, deltas=deltas)
+    else:
+        levels = _levels_update_portable(business=business, deltas=deltas)
+    if allow_negative:
+        return
+    below = [
+        pair for pair, quantity in levels.items() if quantity < 0 and deltas[pair] < 0
+    ]
+    if not below:
+        return
+    # Rare path: names (and whether the product counts stock at all) for the error.
+    negative = list(
+        Product.objects.filter(
+            business=business, track_stock=True, pk__in={p for p, _e in below}
+        ).values_list("name", flat=True)
+    )
+    if negative:
+        raise InsufficientStockError(negative)
+
+
+def _levels_upsert(*, business, deltas) -> dict[tuple[int, int], Decimal]:
+    """Create or add to every level in one statement; rows lock in VALUES order."""
+    table = StockLevel._meta.db_table
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(deltas))
+    params = []
+    for (p, e), q in deltas.items():
+        params += [business.pk, now, now, p, e, q]
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" AS level ("business_id", "created_at", '
+            '"updated_at", "product_id", "establishment_id", "quantity") '
+            f"VALUES {values} "
+            'ON CONFLICT ("business_id", "product_id", "establishment_id") '
+            'DO UPDATE SET "quantity" = level."quantity" + EXCLUDED."quantity" '
+            'RETURNING "product_id", "establishment_id", "quantity"',
+            params,
+        )
+        return {(p, e): q for p, e, q in cursor.fetchall()}
+
+
+def _levels_update_portable(*, business, deltas) -> dict[tuple[int, int], Decimal]:
     StockLevel.objects.bulk_create(
         [
             StockLevel(business=business, product_id=p, establishment_id=e)
@@ -150,7 +198,12 @@ def _levels_update(*, business, deltas, allow_negative):
         product_id__in=product_ids,
         establishment_id__in=establishment_ids,
     )
-    list(scope.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if transaction.get_connection().features.has_select_for_update:
+        list(
+            scope.select_for_update()
+            .order_by("product_id", "establishment_id")
+            .values_list("pk", flat=True)
+        )
     delta = Case(
         *[
             When(product_id=p, establishment_id=e, then=Value(q))
@@ -160,17 +213,11 @@ def _levels_update(*, business, deltas, allow_negative):
         output_field=DecimalField(max_digits=14, decimal_places=6),
     )
     scope.update(quantity=F("quantity") + delta)
-    if allow_negative:
-        return
-    negative = [
-        name
-        for name, pid, eid in scope.filter(
-            quantity__lt=0, product__track_stock=True
-        ).values_list("product__name", "product_id", "establishment_id")
-        if (pid, eid) in deltas and deltas[(pid, eid)] < 0
-    ]
-    if negative:
-        raise InsufficientStockError(negative)
+    return {
+        (p, e): q
+        for p, e, q in scope.values_list("product_id", "establishment_id", "quantity")
+        if (p, e) in deltas
+    }
 
 
 @dataclass(frozen=True)
@@ -330,7 +377,7 @@ def stock_count_book(
             business=business, establishment=establishment, product_id__in=counts
         )
         .select_for_update()
-        .order_by("pk")
+        .order_by("product_id")  # the lock order of stock_moves_apply
         .values_list("product_id", "quantity")
     )
     results = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -27,6 +29,7 @@ from fiscal.services import consumidor_final_check
 from .. import signals
 from ..errors import (
     CashSessionClosedError,
+    IdempotencyKeyReusedError,
     PaymentError,
     SaleInputError,
     UnknownCustomerError,
@@ -255,6 +258,9 @@ def sale_post(
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
     """
+    fingerprint = request_fingerprint(
+        point=point, lines=lines, payments=payments, customer=customer
+    )
     try:
         return _sale_post(
             business=business,
@@ -264,31 +270,76 @@ def sale_post(
             payments=payments,
             customer=customer,
             key=key,
+            fingerprint=fingerprint,
             posted_at=posted_at or timezone.now(),
         )
     except IntegrityError:
         # A concurrent request with the same key committed first: ours rolled back.
-        existing = _sale_by_key(business=business, key=key)
+        existing = _sale_by_key(business=business, key=key, fingerprint=fingerprint)
         if existing is None:
             raise
         return existing
 
 
-def _sale_by_key(*, business, key) -> Sale | None:
+def _plain(value) -> str:
+    """A number as a canonical string (`1`, `1.0` and `1.00` hash alike)."""
+    try:
+        number = to_decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format(number.normalize(), "f") if number else "0"
+
+
+def request_fingerprint(*, point, lines, payments, customer) -> str:
+    """SHA-256 of what a checkout request asks for, to recognise a true replay."""
+    data = {
+        "point": getattr(point, "pk", None),
+        "customer": getattr(customer, "pk", None),
+        "lines": [
+            [
+                line.product_id,
+                _plain(line.quantity),
+                _plain(line.discount or 0),
+                list(line.modifier_ids),
+            ]
+            for line in lines
+        ],
+        "payments": [
+            [str(p.method), _plain(p.amount), str(p.reference or "")] for p in payments
+        ],
+    }
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
     # No ORDER BY: the unique (business, key) index answers it directly.
     sale = (
         Sale.objects.filter(business=business, idempotency_key=key).order_by().first()
     )
-    if sale is not None:
-        sale.replayed = True
+    if sale is None:
+        return None
+    # Sales posted before fingerprints were stored have none: taken as a replay.
+    if sale.request_hash and sale.request_hash != fingerprint:
+        raise IdempotencyKeyReusedError(
+            _(
+                "La clave de idempotencia ya se usó con otra venta (%(doc)s); "
+                "genere una clave nueva para una venta distinta."
+            )
+            % {"doc": sale.document_number},
+            field="idempotency_key",
+        )
+    sale.replayed = True
     return sale
 
 
 @transaction.atomic
 def _sale_post(
-    *, business, point, cashier, lines, payments, customer, key, posted_at
+    *, business, point, cashier, lines, payments, customer, key, fingerprint, posted_at
 ) -> Sale:
-    if existing := _sale_by_key(business=business, key=key):
+    if existing := _sale_by_key(business=business, key=key, fingerprint=fingerprint):
         return existing
     if point is None or point.business_id != business.pk:
         raise UnknownEmissionPointError(
@@ -318,6 +369,7 @@ def _sale_post(
         cashier=cashier,
         customer=customer,
         key=key,
+        fingerprint=fingerprint,
         number=number,
         totals=totals,
         tender=tender,
@@ -367,6 +419,7 @@ def _sale_insert(
         business=business,
         posted_at=kw["posted_at"],
         idempotency_key=key,
+        request_hash=kw["fingerprint"],
         establishment_id=point.establishment_id,
         emission_point=point,
         cash_session=session,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.customers.models import IdType
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.tenancy import roles
@@ -111,19 +112,13 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> V
         raise AlreadyVoidedError(_("La venta ya fue anulada."))
     session = _session_open(business=business, point=sale.emission_point)
     point = sale.emission_point
-    number = next_number(
-        business=business, emission_point=point, doc_type=DocType.CREDIT_NOTE
-    )
+    number, document_number = _credit_note_number(business=business, sale=sale)
     void = Void(
         business=business,
         sale=sale,
         emission_point=point,
         number=number,
-        document_number=format_number(
-            establishment_code=point.establishment.code,
-            point_code=point.code,
-            number=number,
-        ),
+        document_number=document_number,
         reason=reason[:300],
         voided_at=voided_at,
         actor=actor,
@@ -155,6 +150,21 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> V
     return void
 
 
+def _credit_note_number(*, business, sale) -> tuple[int | None, str]:
+    """Take a credit-note number only for a void that issues a nota de crédito."""
+    if sale.customer_id_type == IdType.CONSUMIDOR_FINAL:
+        return None, ""
+    point = sale.emission_point
+    number = next_number(
+        business=business, emission_point=point, doc_type=DocType.CREDIT_NOTE
+    )
+    return number, format_number(
+        establishment_code=point.establishment.code,
+        point_code=point.code,
+        number=number,
+    )
+
+
 def _stock_back(*, business, sale, void, actor) -> None:
     lines = SaleLine.objects.filter(
         business=business, sale=sale, product__track_stock=True
@@ -165,7 +175,7 @@ def _stock_back(*, business, sale, void, actor) -> None:
             establishment_id=sale.establishment_id,
             quantity=quantity,
             reason=StockMove.Reason.VOID,
-            reference=void.document_number,
+            reference=void.document_number or sale.document_number,
             note=sale.document_number,
         )
         for product_id, quantity in lines

@@ -265,7 +265,7 @@ def test_receipt_of_a_voided_consumidor_final_sale_says_portal(
             reason="Error",
         )
     text = api.get(f"/pos/sales/{sale_id}/receipt").content.decode()
-    assert "anular en el portal del SRI" in text
+    assert "Anulación en portal SRI" in text
 
 
 def test_adapters_rebuild_the_same_documents(post, business, owner, product, customer):

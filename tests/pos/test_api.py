@@ -66,6 +66,20 @@ def test_replayed_key_returns_200_and_the_same_sale(api, business, product):
     assert _sales(business) == 1
 
 
+def test_reused_key_with_another_cart_is_409_and_writes_nothing(api, business, product):
+    body = _body(product)
+    first = _post(api, body)
+    other = dict(body, lines=[{"product": product.pk, "quantity": "3"}])
+    again = _post(api, other)
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["error"] == "idempotency_key_reused"
+    assert again.json()["field"] == "idempotency_key"
+    assert "001-001-000000001" in again.json()["detail"]
+    assert _sales(business) == 1
+    # the original request still replays
+    assert _post(api, body).json()["id"] == first.json()["id"]
+
+
 def test_json_numbers_are_read_as_decimals(api, product):
     body = _body(product, lines=[{"product": product.pk, "quantity": 0.1}])
     body["payments"] = [{"method": "01", "amount": 0.23}]
@@ -254,7 +268,9 @@ def test_void_through_the_api(client, owner, session, business, product):
     assert _post(client, {"reason": ""}, url).status_code == 400
     response = _post(client, {"reason": "Cliente desistió"}, url)
     assert response.status_code == 201
-    assert response.json()["credit_note"] == "001-001-000000001"
+    # Sold to CONSUMIDOR FINAL: no nota de crédito, annulled in the SRI portal.
+    assert response.json()["credit_note"] is None
+    assert response.json()["document"] == "Anulación en portal SRI"
     twice = _post(client, {"reason": "otra vez"}, url)
     assert twice.status_code == 409 and twice.json()["error"] == "already_voided"
     assert client.get(f"/pos/api/sales/{sale_id}").json()["voided"] is True

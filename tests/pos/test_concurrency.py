@@ -10,6 +10,7 @@ from django.db import connection
 
 from backoffice.inventory.services import InsufficientStockError
 from backoffice.tenancy.context import tenant_context
+from pos.errors import IdempotencyKeyReusedError
 from pos.models import Payment, Sale, SaleLine, SaleTax
 from pos.services import LineIn, PaymentIn, sale_post
 from tests.factories import UserFactory, membership
@@ -37,7 +38,7 @@ def _sale(business, point, cashier, product, key=None, quantity="1"):
         business=business,
         point=point,
         cashier=cashier,
-        lines=[LineIn(product.pk, D(quantity))],
+        lines=[LineIn(product.pk, D(str(quantity)))],
         payments=[PaymentIn("01", D("20.00"))],
         key=key or uuid.uuid4(),
     )
@@ -135,3 +136,31 @@ def test_failure_after_lines_inserted_leaves_nothing_committed(
     monkeypatch.undo()
     with tenant_context(business):
         assert _sale(business, point, cashier, product).number == 1
+
+
+def test_same_key_with_two_carts_concurrently_gives_one_sale_and_409s(
+    business, point, session, cashier
+):
+    product = make_product(business, code="K2", price="1.00", stock=100)
+    key = uuid.uuid4()
+    start = threading.Barrier(10)
+
+    def post(n):
+        start.wait()
+        try:
+            sale = _sale(business, point, cashier, product, key=key, quantity=n % 2 + 1)
+        except IdempotencyKeyReusedError:
+            return n % 2 + 1, "reused"
+        return n % 2 + 1, sale.replayed
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(_in_thread(business, post), range(10)))
+    with tenant_context(business):
+        (sold,) = Sale.objects.values_list("lines__quantity", flat=True)
+    # the winning cart's requests got the sale (once new, else replayed) and the
+    # other cart's were all refused
+    winner = [r for q, r in results if q == sold]
+    loser = [r for q, r in results if q != sold]
+    assert sorted(winner, key=str) == [False, True, True, True, True]
+    assert loser == ["reused"] * 5
+    assert stock_of(business, product) == D(100) - sold

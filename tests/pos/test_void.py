@@ -78,7 +78,9 @@ def test_manager_voids_with_credit_note_stock_and_cash_reversal(
     finally:
         signals.sale_voided.disconnect(receiver)
     assert received == [void]
-    assert (void.document_number, void.total) == ("001-001-000000001", D("3.45"))
+    # CONSUMIDOR FINAL: annulled in the SRI portal, no credit-note number taken.
+    assert (void.number, void.document_number, void.total) == (None, "", D("3.45"))
+    assert void.document_label == "Anulación en portal SRI"
     assert void.actor == manager and void.authorized_by == manager
     assert void.reason == "Error de digitación"
     assert void.needs_portal_annulment  # sold to CONSUMIDOR FINAL
@@ -99,8 +101,10 @@ def test_manager_voids_with_credit_note_stock_and_cash_reversal(
     assert (summary.voids_count, summary.voids_total) == (1, D("3.45"))
 
 
-def test_credit_notes_have_their_own_sequence(business, post, stocked, manager):
-    sales = [post([(stocked, 1)]) for _ in range(2)]
+def test_credit_notes_have_their_own_sequence(
+    business, post, stocked, manager, customer
+):
+    sales = [post([(stocked, 1)], customer=customer) for _ in range(2)]
     voids = [_void(business, s, manager) for s in sales]
     assert [v.number for v in voids] == [1, 2]
     assert [s.number for s in sales] == [1, 2]
@@ -207,3 +211,23 @@ def test_identified_customer_void_is_a_real_credit_note(
     void = _void(business, sale, manager)
     assert not void.needs_portal_annulment
     assert void.document_number == "001-001-000000001"
+
+
+def test_credit_note_numbers_stay_gap_free_across_portal_annulments(
+    business, post, stocked, manager, customer
+):
+    # given sales alternating CONSUMIDOR FINAL and an identified customer
+    sales = [
+        post([(stocked, 1)], customer=customer if n % 2 else None) for n in range(6)
+    ]
+    # when all are voided
+    voids = [_void(business, sale, manager) for sale in sales]
+    # then only the identified ones took credit-note numbers, exactly 1..3
+    assert [v.number for v in voids] == [None, 1, None, 2, None, 3]
+    assert [v.document_number for v in voids if v.number] == [
+        "001-001-000000001",
+        "001-001-000000002",
+        "001-001-000000003",
+    ]
+    assert [v.needs_portal_annulment for v in voids] == [True, False] * 3
+    assert stock_of(business, stocked) == D("10")
