@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from backoffice.catalog.models import Product
 from backoffice.inventory.models import StockLevel
 from fiscal.models import PENDING_STATES, ElectronicDocument
 from fiscal.selectors import certificate_warning
-from pos.models import Sale
+from pos.models import Payment, Sale, SaleLine
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def low_stock_count(*, business) -> int:
     )
 
 
-def _day_start(day) -> datetime:
+def day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -50,12 +51,12 @@ def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decima
 
 def dashboard_kpis(*, business) -> list[Kpi]:
     today = timezone.localdate()
-    tomorrow = _day_start(today + timedelta(days=1))
+    tomorrow = day_start(today + timedelta(days=1))
     day_total, day_count = sales_summary(
-        business=business, since=_day_start(today), until=tomorrow
+        business=business, since=day_start(today), until=tomorrow
     )
     month_total, month_count = sales_summary(
-        business=business, since=_day_start(today.replace(day=1)), until=tomorrow
+        business=business, since=day_start(today.replace(day=1)), until=tomorrow
     )
     products = Product.objects.for_business(business).filter(is_active=True).count()
     pending = (
@@ -79,3 +80,55 @@ def dashboard_kpis(*, business) -> list[Kpi]:
             _("%d productos activos") % products,
         ),
     ]
+
+
+def _valid_sales(*, business, since: datetime, until: datetime):
+    return Sale.objects.for_business(business).filter(
+        posted_at__gte=since, posted_at__lt=until, void__isnull=True
+    )
+
+
+def sales_by_day(*, business, since: datetime, until: datetime) -> list[dict]:
+    """Per local day: tickets, base, IVA, service and total of non-voided sales."""
+    return list(
+        _valid_sales(business=business, since=since, until=until)
+        .annotate(day=TruncDate("posted_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(
+            tickets=Count("id"),
+            subtotal=Sum("subtotal"),
+            tax=Sum("tax_total"),
+            total=Sum("total"),
+        )
+        .order_by("day")
+    )
+
+
+def sales_by_payment(*, business, since: datetime, until: datetime) -> list[dict]:
+    return list(
+        Payment.objects.for_business(business)
+        .filter(
+            sale__posted_at__gte=since,
+            sale__posted_at__lt=until,
+            sale__void__isnull=True,
+        )
+        .values("method")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("method")
+    )
+
+
+def top_products(
+    *, business, since: datetime, until: datetime, limit: int = 15
+) -> list[dict]:
+    return list(
+        SaleLine.objects.for_business(business)
+        .filter(
+            sale__posted_at__gte=since,
+            sale__posted_at__lt=until,
+            sale__void__isnull=True,
+        )
+        .values("code", "name")
+        .annotate(quantity=Sum("quantity"), base=Sum("base"))
+        .order_by("-base", "code")[:limit]
+    )

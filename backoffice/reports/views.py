@@ -1,12 +1,99 @@
-from django.shortcuts import redirect
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+from openpyxl import Workbook
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
+from pos.models import PaymentMethod
+
+from . import selectors
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=gettext_lazy("Desde"), required=False)
+    until = forms.DateField(label=gettext_lazy("Hasta"), required=False)
+
+    def period(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        since = data.get("since") or today.replace(day=1)
+        until = data.get("until") or today
+        return (since, until) if since <= until else (until, since)
+
+
+def _report(business, since: date, until: date) -> dict:
+    start = selectors.day_start(since)
+    end = selectors.day_start(until + timedelta(days=1))
+    args = {"business": business, "since": start, "until": end}
+    days = selectors.sales_by_day(**args)
+    methods = dict(PaymentMethod.choices)
+    payments = [
+        {**p, "label": str(methods.get(p["method"], p["method"]))}
+        for p in selectors.sales_by_payment(**args)
+    ]
+    return {
+        "days": days,
+        "payments": payments,
+        "products": selectors.top_products(**args),
+        "tickets": sum(d["tickets"] for d in days),
+        "total": sum((d["total"] for d in days), start=Decimal("0.00")),
+    }
+
+
+def _xlsx(report: dict, since: date, until: date) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Ventas por día")
+    sheet.append([_("Fecha"), _("Tickets"), _("Subtotal"), _("IVA"), _("Total")])
+    for d in report["days"]:
+        sheet.append([d["day"], d["tickets"], d["subtotal"], d["tax"], d["total"]])
+    pay = book.create_sheet(_("Formas de pago"))
+    pay.append([_("Código SRI"), _("Forma de pago"), _("Pagos"), _("Monto")])
+    for p in report["payments"]:
+        pay.append([p["method"], p["label"], p["count"], p["amount"]])
+    top = book.create_sheet(_("Productos"))
+    top.append([_("Código"), _("Producto"), _("Cantidad"), _("Base")])
+    for p in report["products"]:
+        top.append([p["code"], p["name"], p["quantity"], p["base"]])
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ventas-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
+    )
+    return response
 
 
 @method_decorator(role_required(roles.READERS), name="dispatch")
 class ReportIndexView(View):
+    """Sales by day, by payment method and top products for a period."""
+
     def get(self, request):
-        return redirect("admin:index")
+        form = PeriodForm(request.GET or None)
+        since, until = form.period()
+        report = _report(request.business, since, until)
+        if request.GET.get("format") == "xlsx":
+            return _xlsx(report, since, until)
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Reportes de ventas"),
+            "form": form,
+            "since": since,
+            "until": until,
+            **report,
+        }
+        return render(request, "reports/index.html", context)
