@@ -26,6 +26,16 @@ INITIAL_STOCK = "Stock inicial"
 BRANCH = "Local"
 
 
+def _kept_when_blank(attribute: str, column: str, widget) -> fields.Field:
+    """A column whose blank cell keeps the current (or default) value."""
+    return fields.Field(
+        attribute=attribute,
+        saves_null_values=False,
+        column_name=column,
+        widget=widget,
+    )
+
+
 class TaxWidget(widgets.Widget):
     """IVA by SRI code (4), label ("IVA 15 %", "exento") or percentage (15, 15 %).
 
@@ -92,48 +102,19 @@ class ProductResource(BulkTenantResource):
     )
     category = fields.Field(attribute="category", column_name="Categoría")
     price_entered = fields.Field(column_name=PRICE, dehydrate_method="dehydrate_price")
-    price_includes_tax = fields.Field(
-        attribute="price_includes_tax",
-        saves_null_values=False,
-        column_name="Precio incluye IVA",
-        widget=SiNoWidget(),
+    price_includes_tax = _kept_when_blank(
+        "price_includes_tax", "Precio incluye IVA", SiNoWidget()
     )
-    tax_category = fields.Field(
-        attribute="tax_category",
-        saves_null_values=False,
-        column_name="IVA",
-        widget=TaxWidget(),
+    tax_category = _kept_when_blank("tax_category", "IVA", TaxWidget())
+    cost = _kept_when_blank("cost", "Costo", DecimalTextWidget())
+    unit = _kept_when_blank(
+        "unit", "Unidad", ChoiceLabelWidget(Product.Unit, {"u": "unit", "litros": "l"})
     )
-    cost = fields.Field(
-        attribute="cost",
-        saves_null_values=False,
-        column_name="Costo",
-        widget=DecimalTextWidget(),
+    track_stock = _kept_when_blank("track_stock", "Controlar stock", SiNoWidget())
+    low_stock_threshold = _kept_when_blank(
+        "low_stock_threshold", "Stock mínimo", DecimalTextWidget()
     )
-    unit = fields.Field(
-        attribute="unit",
-        saves_null_values=False,
-        column_name="Unidad",
-        widget=ChoiceLabelWidget(Product.Unit, {"u": "unit", "litros": "l"}),
-    )
-    track_stock = fields.Field(
-        attribute="track_stock",
-        saves_null_values=False,
-        column_name="Controlar stock",
-        widget=SiNoWidget(),
-    )
-    low_stock_threshold = fields.Field(
-        attribute="low_stock_threshold",
-        saves_null_values=False,
-        column_name="Stock mínimo",
-        widget=DecimalTextWidget(),
-    )
-    is_active = fields.Field(
-        attribute="is_active",
-        saves_null_values=False,
-        column_name="Activo",
-        widget=SiNoWidget(),
-    )
+    is_active = _kept_when_blank("is_active", "Activo", SiNoWidget())
 
     # Categories come from the prefetched map: no per-row existence query.
     clean_exclude = ["category"]
