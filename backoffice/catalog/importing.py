@@ -195,12 +195,6 @@ class BulkTenantResource(TenantResource):
     def key_of(self, row) -> str:
         raise NotImplementedError
 
-    def after_import(self, dataset, result, **kwargs):
-        # ModelResource.after_import resets the table's sequence from MAX(id);
-        # under row-level security that MAX sees one business only and would
-        # rewind the sequence into other businesses' ids. We never import ids.
-        pass
-
     # -- one row ---------------------------------------------------------------
     def get_instance(self, instance_loader, row):
         return self.existing.get(self.key_of(row))
