@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.bulk import insert_returning
 from backoffice.tenancy.models import Business
 
 from . import selectors, vault
@@ -119,7 +120,7 @@ def edoc_create(
         existing = ElectronicDocument.objects.filter(business=business, access_key=key)
         if edoc := existing.first():
             return edoc
-    edoc = ElectronicDocument.objects.create(
+    edoc = ElectronicDocument(
         business=business,
         kind=document.cod_doc,
         access_key=key,
@@ -129,6 +130,7 @@ def edoc_create(
         modifies=modifies,
         **_summary(document),
     )
+    insert_returning(ElectronicDocument, [edoc])
     if enqueue and not _submission_deferred.get():
         transaction.on_commit(lambda: _enqueue(edoc.pk))
     return edoc

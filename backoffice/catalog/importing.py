@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 
+from backoffice.bulk import insert_rows, update_rows
 from backoffice.tenancy.resources import TenantResource
-
-from .bulk import insert_rows, update_rows
 
 PREVIEW_DIFF_MAX_ROWS = 1000
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}

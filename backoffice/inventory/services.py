@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from backoffice.catalog.bulk import insert_rows
+from backoffice.bulk import insert_returning, insert_rows
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
 from fiscal.errors import SouthernPOSError
@@ -62,7 +62,8 @@ def stock_moves_apply(
         return []
     if allow_negative is None:
         allow_negative = business.allow_negative_stock
-    rows = StockMove.objects.bulk_create(
+    rows = insert_returning(
+        StockMove,
         [
             StockMove(
                 business=business,
@@ -77,7 +78,7 @@ def stock_moves_apply(
                 user=user,
             )
             for m in moves
-        ]
+        ],
     )
     deltas: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for m in moves:

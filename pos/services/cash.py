@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from backoffice.tenancy.models import Business, EmissionPoint
 from fiscal.money import ZERO, round_money, to_decimal
 
-from ..errors import CashSessionError
+from ..errors import CashSessionClosedError, CashSessionError
 from ..models import CashMovement, CashSession, PaymentMethod
 from ..selectors import cash_session_summary
 
@@ -31,6 +31,22 @@ def _amount(value, *, field_name: str, allow_zero: bool = True) -> Decimal:
             _("El monto debe ser positivo, con 2 decimales."), field=field_name
         )
     return amount
+
+
+def cash_session_locked(*, business: Business, point: EmissionPoint) -> CashSession:
+    """The point's open session, locked: a closing count waits for what is in flight."""
+    session = (
+        CashSession.objects.select_for_update()
+        .filter(business=business, emission_point=point, closed_at__isnull=True)
+        .order_by()
+        .first()
+    )
+    if session is None:
+        raise CashSessionClosedError(
+            _("No hay una caja abierta en este punto de emisión."),
+            field="emission_point",
+        )
+    return session
 
 
 def cash_session_open(

@@ -6,15 +6,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.bulk import insert_returning
 from backoffice.catalog.models import ModifierOption, Product
-from backoffice.customers.models import Customer
+from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
@@ -69,18 +70,64 @@ def _decimal(value, *, field_name: str) -> Decimal:
     return result
 
 
+@dataclass(frozen=True)
+class _ProductRow:
+    """The product columns a sale line snapshots (read without model instances)."""
+
+    pk: int
+    code: str
+    name: str
+    price: Decimal
+    tax_category: str
+    track_stock: bool
+
+
 @dataclass
 class _Priced:
-    product: Product
+    product: _ProductRow
     unit_price: Decimal
     name: str
     modifiers: list[dict]
 
 
+_SQLITE_DECIMAL = Context(prec=15)
+
+
+def _stored_decimal(value) -> Decimal:
+    """A DecimalField value read by hand: SQLite hands back floats (as Django
+    converts them: 15 significant digits, then the field's 6 places)."""
+    if isinstance(value, float):
+        return round_unit(_SQLITE_DECIMAL.create_decimal_from_float(value))
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _products_load(*, business, ids) -> dict[int, _ProductRow]:
+    # Hand-written: the checkout's reads cost more in the ORM's query
+    # compiler than in PostgreSQL (see BENCHMARKS.md); RLS applies all the same.
+    table = connection.ops.quote_name(Product._meta.db_table)
+    ids = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, code, name, price, tax_category, track_stock "
+            f"FROM {table} WHERE business_id = %s AND is_active "
+            f"AND id IN ({_placeholders(len(ids))})",
+            [business.pk, *ids],
+        )
+        rows = cursor.fetchall()
+    return {
+        pk: _ProductRow(pk, code, name, _stored_decimal(price), tax, bool(track))
+        for pk, code, name, price, tax, track in rows
+    }
+
+
 def _lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
     """Load products and modifier options (two queries) and price each line."""
     ids = {line.product_id for line in lines}
-    products = Product.objects.filter(business=business, is_active=True).in_bulk(ids)
+    products = _products_load(business=business, ids=ids)
     option_ids = {o for line in lines for o in line.modifier_ids}
     options = {}
     if option_ids:
@@ -208,29 +255,50 @@ def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
     return _Tender(rows=rows, tendered=cash, change=change)
 
 
-def _customer_resolve(*, business, customer: Customer | None) -> Customer:
-    if customer is None:
-        return customer_final_consumer(business=business)
-    if customer.business_id != business.pk:
-        raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
-    return customer
+def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
+    """Lock the point's open cash session; resolve the buyer (one statement).
 
-
-def _session_open(*, business, point) -> CashSession:
-    # Locked so a closing count waits for the sales in flight (the sequence
-    # lock serialises sales of a point anyway, so this costs no concurrency).
-    session = (
-        CashSession.objects.select_for_update()
-        .filter(business=business, emission_point=point, closed_at__isnull=True)
-        .order_by()
-        .first()
-    )
-    if session is None:
+    The session is locked so a closing count waits for the sales in flight (the
+    sequence lock serialises sales of a point anyway, so this costs no
+    concurrency). With no customer given, the same statement reads the
+    business's CONSUMIDOR FINAL (it cannot be edited, only its id and name vary).
+    """
+    qn = connection.ops.quote_name
+    sessions = qn(CashSession._meta.db_table)
+    customers = qn(Customer._meta.db_table)
+    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, c.id, c.name FROM {sessions} s "
+            f"LEFT JOIN {customers} c ON c.business_id = s.business_id "
+            "AND c.identification = %s "
+            "WHERE s.business_id = %s AND s.emission_point_id = %s "
+            f"AND s.closed_at IS NULL{lock}",
+            [FINAL_CONSUMER_ID, business.pk, point.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise CashSessionClosedError(
             _("No hay una caja abierta en este punto de emisión."),
             field="emission_point",
         )
-    return session
+    session_id, final_id, final_name = row
+    if customer is not None:
+        if customer.business_id != business.pk:
+            raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
+    elif final_id is not None:
+        customer = Customer(
+            id=final_id,
+            business_id=business.pk,
+            id_type=IdType.CONSUMIDOR_FINAL,
+            identification=FINAL_CONSUMER_ID,
+            name=final_name,
+        )
+        customer._state.adding = False
+        customer._state.db = connection.alias
+    else:  # the business's first sale: create it
+        customer = customer_final_consumer(business=business)
+    return session_id, customer
 
 
 def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
@@ -315,12 +383,18 @@ def request_fingerprint(*, point, lines, payments, customer) -> str:
 
 
 def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
-    # No ORDER BY: the unique (business, key) index answers it directly.
-    sale = (
-        Sale.objects.filter(business=business, idempotency_key=key).order_by().first()
-    )
-    if sale is None:
+    # Hand-written and narrow: every checkout asks, almost always to hear "no".
+    table = connection.ops.quote_name(Sale._meta.db_table)
+    key_field = Sale._meta.get_field("idempotency_key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",
+            [business.pk, key_field.get_db_prep_value(key, connection)],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
+    sale = Sale.objects.get(business=business, pk=row[0])
     # Sales posted before fingerprints were stored have none: taken as a replay.
     if sale.request_hash and sale.request_hash != fingerprint:
         raise IdempotencyKeyReusedError(
@@ -351,11 +425,12 @@ def _sale_post(
         raise SaleInputError(
             _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
         )
-    session = _session_open(business=business, point=point)
+    session_id, customer = _session_and_customer(
+        business=business, point=point, customer=customer
+    )
     priced = _lines_price(business=business, lines=lines)
     totals = _totals(business=business, lines=lines, priced=priced)
     tender = _payments_apply(total=totals.total, payments=payments)
-    customer = _customer_resolve(business=business, customer=customer)
     consumidor_final_check(
         business=business, total=totals.total, id_type=customer.id_type
     )
@@ -365,7 +440,7 @@ def _sale_post(
     sale = _sale_insert(
         business=business,
         point=point,
-        session=session,
+        session_id=session_id,
         cashier=cashier,
         customer=customer,
         key=key,
@@ -376,7 +451,8 @@ def _sale_post(
         posted_at=posted_at,
     )
     lines = _children_insert(business=business, sale=sale, priced=priced, totals=totals)
-    taxes = SaleTax.objects.bulk_create(
+    taxes = insert_returning(
+        SaleTax,
         [
             SaleTax(
                 business=business,
@@ -387,9 +463,10 @@ def _sale_post(
                 tax=t.tax,
             )
             for t in totals.taxes
-        ]
+        ],
     )
-    payments = Payment.objects.bulk_create(
+    payments = insert_returning(
+        Payment,
         [
             Payment(
                 business=business,
@@ -399,7 +476,7 @@ def _sale_post(
                 reference=p.reference,
             )
             for p in tender.rows
-        ]
+        ],
     )
     _stock_out(business=business, sale=sale, priced=priced, totals=totals)
     _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
@@ -413,7 +490,7 @@ def _sale_post(
 
 
 def _sale_insert(
-    *, business, point, session, cashier, customer, key, number, totals, tender, **kw
+    *, business, point, session_id, cashier, customer, key, number, totals, tender, **kw
 ) -> Sale:
     sale = Sale(
         business=business,
@@ -422,7 +499,7 @@ def _sale_insert(
         request_hash=kw["fingerprint"],
         establishment_id=point.establishment_id,
         emission_point=point,
-        cash_session=session,
+        cash_session_id=session_id,
         number=number,
         document_number=format_number(
             establishment_code=point.establishment.code,
@@ -445,7 +522,7 @@ def _sale_insert(
         tendered=tender.tendered,
         change=tender.change,
     )
-    Sale.objects.bulk_create([sale])
+    insert_returning(Sale, [sale])
     return sale
 
 
@@ -465,13 +542,14 @@ def _cache_children(sale: Sale, **children) -> None:
 
 
 def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
-    return SaleLine.objects.bulk_create(
+    return insert_returning(
+        SaleLine,
         [
             SaleLine(
                 business=business,
                 sale=sale,
                 position=n,
-                product=p.product,
+                product_id=p.product.pk,
                 code=p.product.code,
                 name=p.name,
                 modifiers=p.modifiers,
@@ -484,7 +562,7 @@ def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
                 tax=r.tax,
             )
             for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
-        ]
+        ],
     )
 
 

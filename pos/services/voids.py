@@ -21,7 +21,7 @@ from fiscal.sale_documents import void_document_issue
 from .. import signals
 from ..errors import AlreadyVoidedError, VoidInputError, VoidNotAllowedError
 from ..models import CashMovement, Sale, SaleLine, Void
-from .checkout import _session_open
+from .cash import cash_session_locked
 
 PIN_MIN_LENGTH = 4
 
@@ -110,7 +110,7 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> V
     )
     if Void.objects.filter(business=business, sale=sale).exists():
         raise AlreadyVoidedError(_("La venta ya fue anulada."))
-    session = _session_open(business=business, point=sale.emission_point)
+    session = cash_session_locked(business=business, point=sale.emission_point)
     point = sale.emission_point
     number, document_number = _credit_note_number(business=business, sale=sale)
     void = Void(
