@@ -27,6 +27,8 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from psycopg.types.json import Jsonb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
@@ -316,7 +318,7 @@ def post_raw(ctx, state, rng):
             "authorization_number, attempts, last_error, annulment_reason) VALUES "
             "(%s, now(), now(), '01', 'generated', %s, %s, current_date, '1', '07', "
             "'9999999999999', 'CONSUMIDOR FINAL', '', %s, %s, %s, %s, %s, %s, '', "
-            "'', '', 0, '', '')",
+            "'', '', 0, '', '') RETURNING id",
             [
                 b,
                 f"{uuid.uuid4().int:049d}"[:49],
@@ -329,12 +331,19 @@ def post_raw(ctx, state, rng):
                 xml,
             ],
         )
+        # Its SRI submission task, queued in the same transaction (outbox).
+        cur.execute(
+            "INSERT INTO django_tasks_database_dbtaskresult (id, status, "
+            "args_kwargs, priority, task_path, queue_name, backend_name, run_after, "
+            "enqueued_at, exception_class_path, traceback, worker_ids) VALUES (%s, "
+            "'READY', %s, 0, 'fiscal.tasks.edoc_submit_task', 'default', 'default', "
+            "'9999-01-01', now(), '', '', '[]')",
+            [uuid.uuid4(), Jsonb({"args": [cur.fetchone()[0]], "kwargs": {}})],
+        )
 
 
 def _edoc_template(business):
     """XML and payload of a factura the service stored, for the raw path's insert."""
-    from psycopg.types.json import Jsonb
-
     from fiscal.models import ElectronicDocument
 
     doc = ElectronicDocument.objects.filter(business=business, kind="01").latest("pk")

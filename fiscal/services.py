@@ -15,7 +15,7 @@ from datetime import timedelta
 from cryptography import x509
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,8 +132,25 @@ def edoc_create(
     )
     insert_returning(ElectronicDocument, [edoc])
     if enqueue and not _submission_deferred.get():
-        transaction.on_commit(lambda: _enqueue(edoc.pk))
+        if _queue_shares_transaction():
+            # Transactional outbox: the task row commits, or rolls back, with
+            # the document; the worker cannot see it before the commit.
+            _enqueue(edoc.pk, swallow=False)
+        else:
+            transaction.on_commit(lambda: _enqueue(edoc.pk))
     return edoc
+
+
+def _queue_shares_transaction() -> bool:
+    """Whether the task queue is a table in the database we are writing to."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import edoc_submit_task
+
+    if not isinstance(edoc_submit_task.get_backend(), DatabaseBackend):
+        return False
+    return router.db_for_write(DBTaskResult) == transaction.get_connection().alias
 
 
 def edoc_create_for_sale(
@@ -222,7 +239,7 @@ def _summary(document) -> dict:
     }
 
 
-def _enqueue(edoc_id: int, run_after=None) -> None:
+def _enqueue(edoc_id: int, run_after=None, *, swallow: bool = True) -> None:
     from .tasks import edoc_submit_task
 
     task = (
@@ -231,6 +248,8 @@ def _enqueue(edoc_id: int, run_after=None) -> None:
     try:
         task.enqueue(edoc_id)
     except Exception:
+        if not swallow:  # inside the document's transaction: fail with it
+            raise
         # The queue being down must not lose the document: sri_send_pending
         # picks up every pending document whose next attempt is due.
         logger.exception("could not enqueue SRI submission of document %s", edoc_id)

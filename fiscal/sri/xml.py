@@ -203,11 +203,11 @@ def document_xml_build(document) -> bytes:
 
 
 def _serialize_validated(root) -> bytes:
-    data = etree.tostring(
+    # The tree just built is validated as is (no serialise-and-parse round trip).
+    _validate_tree(root)
+    return etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
-    validate(data)
-    return data
 
 
 @lru_cache(maxsize=8)
@@ -222,12 +222,16 @@ def validate(xml_bytes: bytes) -> None:
     official XSDs do not declare it.
     """
     root = etree.fromstring(xml_bytes)
+    for signature in root.findall(SIGNATURE_TAG):
+        root.remove(signature)  # root is our private parse, safe to modify
+    _validate_tree(root)
+
+
+def _validate_tree(root) -> None:
     kind = (etree.QName(root).localname, root.get("version"))
     name = _SCHEMA_BY_ROOT.get(kind)
     if name is None:
         raise XmlValidationError(kind[0], [f"unsupported document {kind}"])
-    for signature in root.findall(SIGNATURE_TAG):
-        root.remove(signature)  # root is our private parse, safe to modify
     schema = _schema(name)
     if not schema.validate(root):
         errors = [f"line {e.line}: {e.message}" for e in schema.error_log]

@@ -530,11 +530,16 @@ def _cache_children(sale: Sale, **children) -> None:
     """Keep what was just inserted as the sale's prefetched relations.
 
     Callers (the API response, receipts, the SRI hook) then read lines, taxes
-    and payments without querying again; a fresh sale has no void.
+    and payments without querying again; a fresh sale has no void. The
+    querysets' filter is deferred (as Django's own prefetching does): it is
+    only compiled if a caller chains another query onto them.
     """
     cache = sale.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, rows in children.items():
-        queryset = getattr(sale, name).all()
+        model = getattr(Sale, name).rel.related_model
+        queryset = model.objects._queryset_class(model=model)
+        queryset._defer_next_filter = True
+        queryset = queryset.filter(business_id=sale.business_id, sale=sale)
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
         cache[name] = queryset
