@@ -10,6 +10,8 @@ statement (`executemany`, pipelined by psycopg on PostgreSQL). Must run
 inside a transaction (imports always do).
 """
 
+from contextlib import contextmanager
+
 from django.db import connections, transaction
 from django.utils import timezone
 
@@ -192,15 +194,24 @@ def insert_returning(model, objs: list, *, using: str = "default") -> list:
     """INSERT a few new instances in one statement and set their primary keys.
 
     What `bulk_create` does for the handful of rows of a checkout, without
-    compiling a query each time: the checkout's hot path spends more time in
+    compiling a query each time: the checkout's hot path spent more time in
     the ORM's insert compiler than in PostgreSQL. Values go through each
     field's own `pre_save`/`get_db_prep_save` (auto_now, JSON, decimals), so
     rows are stored exactly as `bulk_create` stores them; no signals are sent
     (as with `bulk_create`). PostgreSQL and SQLite ≥ 3.35 return the new ids
     in VALUES order.
     """
+    return insert_send(model, objs, using=using)()
+
+
+def insert_send(model, objs: list, *, using: str = "default"):
+    """Send the INSERT of `insert_returning`; return what collects the new ids.
+
+    Inside `pipelined()` the statement goes out without waiting for its result,
+    so call the returned function after the block.
+    """
     if not objs:
-        return objs
+        return lambda: objs
     connection = connections[using]
     fields, head, one, tail = _insert_plan(connection, model)
     params = []
@@ -208,12 +219,52 @@ def insert_returning(model, objs: list, *, using: str = "default") -> list:
         params.extend(
             f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
         )
-    with connection.cursor() as cursor:
-        cursor.execute(head + ", ".join([one] * len(objs)) + tail, params)
-        ids = cursor.fetchall()
-    pk = model._meta.pk.attname
-    for obj, (new_id,) in zip(objs, ids, strict=True):
-        setattr(obj, pk, new_id)
-        obj._state.adding = False
-        obj._state.db = using
-    return objs
+    fetch = execute_send(connection, head + ", ".join([one] * len(objs)) + tail, params)
+
+    def collect() -> list:
+        pk = model._meta.pk.attname
+        for obj, (new_id,) in zip(objs, fetch(), strict=True):
+            setattr(obj, pk, new_id)
+            obj._state.adding = False
+            obj._state.db = using
+        return objs
+
+    return collect
+
+
+def execute_send(connection, sql: str, params):
+    """Run a statement; return what fetches its rows (later, when pipelined)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+
+    def fetch() -> list:
+        try:
+            with connection.wrap_database_errors:
+                return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    return fetch
+
+
+@contextmanager
+def pipelined(using: str = "default"):
+    """Send the block's statements without waiting for each result.
+
+    psycopg's pipeline mode on PostgreSQL: the server runs one statement while
+    Python prepares the next, and the results come back together when the
+    block ends (errors too, as Django's database errors). Only statements
+    whose results are read after the block belong in it (`insert_send`,
+    `execute_send`). Elsewhere, a plain block.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield

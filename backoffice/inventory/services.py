@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from backoffice.bulk import insert_returning, insert_rows
+from backoffice.bulk import execute_send, insert_rows, insert_send
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
 from fiscal.errors import SouthernPOSError
@@ -58,11 +58,27 @@ def stock_moves_apply(
     sales), updated with F() (no read-modify-write), and checked afterwards:
     a level below zero aborts the whole transaction unless the business allows it.
     """
+    return stock_moves_send(
+        business=business, moves=moves, user=user, allow_negative=allow_negative
+    )()
+
+
+def stock_moves_send(
+    *, business: Business, moves: list[MoveInput], user=None, allow_negative=None
+):
+    """`stock_moves_apply` in two steps, for callers that pipeline statements.
+
+    Sends the inserts and level updates and returns the function that reads
+    their results and refuses negative stock; call it after `pipelined()`.
+    Must run inside the caller's transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("stock moves need atomic()")
     if not moves:
-        return []
+        return lambda: []
     if allow_negative is None:
         allow_negative = business.allow_negative_stock
-    rows = insert_returning(
+    collect_moves = insert_send(
         StockMove,
         [
             StockMove(
@@ -83,8 +99,26 @@ def stock_moves_apply(
     deltas: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for m in moves:
         deltas[(m.product_id, m.establishment_id)] += m.quantity
-    _levels_update(business=business, deltas=deltas, allow_negative=allow_negative)
-    return rows
+    # Lock order: (product, establishment), here and in stock counts, so
+    # concurrent sales and counts never wait on each other in a cycle.
+    deltas = dict(sorted(deltas.items()))
+    if transaction.get_connection().vendor == "postgresql":
+        fetch_levels = _levels_upsert_send(business=business, deltas=deltas)
+    else:
+        levels = _levels_update_portable(business=business, deltas=deltas)
+
+        def fetch_levels():
+            return levels
+
+    def collect() -> list[StockMove]:
+        rows = collect_moves()
+        if not allow_negative:
+            _negative_refuse(business=business, deltas=deltas, levels=fetch_levels())
+        else:
+            fetch_levels()
+        return rows
+
+    return collect
 
 
 @transaction.atomic
@@ -138,16 +172,7 @@ def stock_initial_load(
     return rows
 
 
-def _levels_update(*, business, deltas, allow_negative):
-    # Lock order: (product, establishment), here and in stock counts, so
-    # concurrent sales and counts never wait on each other in a cycle.
-    deltas = dict(sorted(deltas.items()))
-    if transaction.get_connection().vendor == "postgresql":
-        levels = _levels_upsert(business=business, deltas=deltas)
-    else:
-        levels = _levels_update_portable(business=business, deltas=deltas)
-    if allow_negative:
-        return
+def _negative_refuse(*, business, deltas, levels) -> None:
     below = [
         pair for pair, quantity in levels.items() if quantity < 0 and deltas[pair] < 0
     ]
@@ -163,7 +188,7 @@ def _levels_update(*, business, deltas, allow_negative):
         raise InsufficientStockError(negative)
 
 
-def _levels_upsert(*, business, deltas) -> dict[tuple[int, int], Decimal]:
+def _levels_upsert_send(*, business, deltas):
     """Create or add to every level in one statement; rows lock in VALUES order."""
     table = StockLevel._meta.db_table
     now = timezone.now()
@@ -171,17 +196,17 @@ def _levels_upsert(*, business, deltas) -> dict[tuple[int, int], Decimal]:
     params = []
     for (p, e), q in deltas.items():
         params += [business.pk, now, now, p, e, q]
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" AS level ("business_id", "created_at", '
-            '"updated_at", "product_id", "establishment_id", "quantity") '
-            f"VALUES {values} "
-            'ON CONFLICT ("business_id", "product_id", "establishment_id") '
-            'DO UPDATE SET "quantity" = level."quantity" + EXCLUDED."quantity" '
-            'RETURNING "product_id", "establishment_id", "quantity"',
-            params,
-        )
-        return {(p, e): q for p, e, q in cursor.fetchall()}
+    fetch = execute_send(
+        transaction.get_connection(),
+        f'INSERT INTO "{table}" AS level ("business_id", "created_at", '
+        '"updated_at", "product_id", "establishment_id", "quantity") '
+        f"VALUES {values} "
+        'ON CONFLICT ("business_id", "product_id", "establishment_id") '
+        'DO UPDATE SET "quantity" = level."quantity" + EXCLUDED."quantity" '
+        'RETURNING "product_id", "establishment_id", "quantity"',
+        params,
+    )
+    return lambda: {(p, e): q for p, e, q in fetch()}
 
 
 def _levels_update_portable(*, business, deltas) -> dict[tuple[int, int], Decimal]:

@@ -13,12 +13,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.bulk import insert_returning
+from backoffice.bulk import insert_returning, insert_send, pipelined
 from backoffice.catalog.models import ModifierOption, Product
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
-from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.inventory.services import MoveInput, stock_moves_send
 from backoffice.tenancy.models import Business, EmissionPoint
 from fiscal import calc
 from fiscal.models import DocType
@@ -450,35 +450,41 @@ def _sale_post(
         tender=tender,
         posted_at=posted_at,
     )
-    lines = _children_insert(business=business, sale=sale, priced=priced, totals=totals)
-    taxes = insert_returning(
-        SaleTax,
-        [
-            SaleTax(
-                business=business,
-                sale=sale,
-                tax_code=t.tax_code,
-                rate=t.rate,
-                base=t.base,
-                tax=t.tax,
-            )
-            for t in totals.taxes
-        ],
-    )
-    payments = insert_returning(
-        Payment,
-        [
-            Payment(
-                business=business,
-                sale=sale,
-                method=p.method,
-                amount=p.amount,
-                reference=p.reference,
-            )
-            for p in tender.rows
-        ],
-    )
-    _stock_out(business=business, sale=sale, priced=priced, totals=totals)
+    # Lines, taxes, payments and stock go out together (a pipeline on
+    # PostgreSQL): their results are read once all of them have been sent.
+    with pipelined():
+        collect = (
+            _lines_send(business=business, sale=sale, priced=priced, totals=totals),
+            insert_send(
+                SaleTax,
+                [
+                    SaleTax(
+                        business=business,
+                        sale=sale,
+                        tax_code=t.tax_code,
+                        rate=t.rate,
+                        base=t.base,
+                        tax=t.tax,
+                    )
+                    for t in totals.taxes
+                ],
+            ),
+            insert_send(
+                Payment,
+                [
+                    Payment(
+                        business=business,
+                        sale=sale,
+                        method=p.method,
+                        amount=p.amount,
+                        reference=p.reference,
+                    )
+                    for p in tender.rows
+                ],
+            ),
+            _stock_out(business=business, sale=sale, priced=priced, totals=totals),
+        )
+    lines, taxes, payments, _moves = (done() for done in collect)
     _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
     # The factura is part of the sale: same transaction, sent after commit.
     sale_invoice_issue(business=business, sale=sale)
@@ -546,8 +552,8 @@ def _cache_children(sale: Sale, **children) -> None:
     Sale.void.related.set_cached_value(sale, None)
 
 
-def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
-    return insert_returning(
+def _lines_send(*, business, sale, priced, totals):
+    return insert_send(
         SaleLine,
         [
             SaleLine(
@@ -571,7 +577,7 @@ def _children_insert(*, business, sale, priced, totals) -> list[SaleLine]:
     )
 
 
-def _stock_out(*, business, sale, priced, totals) -> None:
+def _stock_out(*, business, sale, priced, totals):
     moves = [
         MoveInput(
             product_id=p.product.pk,
@@ -583,4 +589,4 @@ def _stock_out(*, business, sale, priced, totals) -> None:
         for p, r in zip(priced, totals.lines, strict=True)
         if p.product.track_stock
     ]
-    stock_moves_apply(business=business, moves=moves, user=sale.cashier)
+    return stock_moves_send(business=business, moves=moves, user=sale.cashier)
