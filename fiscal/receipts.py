@@ -101,6 +101,8 @@ def _qty(value: Decimal) -> str:
 
 
 def _wrap(text: str, font: str = FONT, width: float = CONTENT_WIDTH) -> list[str]:
+    if stringWidth(text, font, SIZE) <= width:  # most lines: one measurement
+        return [text]
     return simpleSplit(text, font, SIZE, width) or [""]
 
 
@@ -163,19 +165,32 @@ def ticket_pdf(rows: list[Row], *, title: str = "") -> bytes:
         )
         canvas.setPageSize((PAGE_WIDTH, height))
         y = height - MARGIN
+        # One text object per page: every string of the page goes into it.
+        text = canvas.beginText()
         for kind, payload, item_height in page:
-            y = _draw(canvas, kind, payload, item_height, y)
+            y = _draw(canvas, text, kind, payload, item_height, y)
         if counter:
-            canvas.setFont(FONT, SIZE - 1)
-            canvas.drawCentredString(
-                PAGE_WIDTH / 2, y - LEADING + 2, f"{number}/{len(pages)}"
-            )
+            _text_at(text, f"{number}/{len(pages)}", FONT, SIZE - 1, y - LEADING + 2)
+        canvas.drawText(text)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _draw(canvas, kind, payload, item_height, y) -> float:
+def _text_at(text, value: str, font: str, size: float, baseline: float, align="c"):
+    """Place a string in the page's text object: left, centred or right aligned."""
+    if (text._fontname, text._fontsize) != (font, size):
+        text.setFont(font, size)
+    if align == "l":
+        x = MARGIN
+    else:
+        width = stringWidth(value, font, size)
+        x = PAGE_WIDTH - MARGIN - width if align == "r" else (PAGE_WIDTH - width) / 2
+    text.setTextOrigin(x, baseline)
+    text.textOut(value)
+
+
+def _draw(canvas, text, kind, payload, item_height, y) -> float:
     baseline = y - item_height + 2.5
     if kind == "logo":
         try:
@@ -199,9 +214,8 @@ def _draw(canvas, kind, payload, item_height, y) -> float:
         )
         code.drawOn(canvas, max(MARGIN, (PAGE_WIDTH - code.width) / 2), y - item_height)
     elif kind == "small":
-        text, font = payload
-        canvas.setFont(font, SMALL)
-        canvas.drawCentredString(PAGE_WIDTH / 2, baseline, text)
+        value, font = payload
+        _text_at(text, value, font, SMALL, baseline)
     elif kind == "rule":
         canvas.setDash(1, 2)
         mid = y - item_height / 2
@@ -209,16 +223,11 @@ def _draw(canvas, kind, payload, item_height, y) -> float:
         canvas.setDash()
     elif kind == "pair":
         left, right, font = payload
-        canvas.setFont(font, SIZE)
-        canvas.drawString(MARGIN, baseline, left)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, baseline, right)
+        _text_at(text, left, font, SIZE, baseline, align="l")
+        _text_at(text, right, font, SIZE, baseline, align="r")
     else:
-        text, font = payload
-        canvas.setFont(font, SIZE)
-        if kind == "center":
-            canvas.drawCentredString(PAGE_WIDTH / 2, baseline, text)
-        else:
-            canvas.drawString(MARGIN, baseline, text)
+        value, font = payload
+        _text_at(text, value, font, SIZE, baseline, "c" if kind == "center" else "l")
     return y - item_height
 
 
