@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 from django.utils import timezone
+from psycopg import pq
 
 BATCH = 2000
 
@@ -233,10 +234,18 @@ def insert_send(model, objs: list, *, using: str = "default"):
 
 
 def execute_send(connection, sql: str, params):
-    """Run a statement; return what fetches its rows (later, when pipelined)."""
+    """Run a statement; return what fetches its rows (later, when pipelined).
+
+    Outside a pipeline the rows are read at once: a statement whose RETURNING
+    rows are still unread would keep SQLite from rolling back to a savepoint.
+    """
     cursor = connection.cursor()
     try:
         cursor.execute(sql, params)
+        if not _in_pipeline(connection):
+            rows = cursor.fetchall()
+            cursor.close()
+            return lambda: rows
     except BaseException:
         cursor.close()
         raise
@@ -249,6 +258,13 @@ def execute_send(connection, sql: str, params):
             cursor.close()
 
     return fetch
+
+
+def _in_pipeline(connection) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
+    )
 
 
 @contextmanager

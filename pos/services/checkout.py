@@ -450,44 +450,43 @@ def _sale_post(
         tender=tender,
         posted_at=posted_at,
     )
+    lines = _lines_build(business=business, sale=sale, priced=priced, totals=totals)
+    taxes = [
+        SaleTax(
+            business=business,
+            sale=sale,
+            tax_code=t.tax_code,
+            rate=t.rate,
+            base=t.base,
+            tax=t.tax,
+        )
+        for t in totals.taxes
+    ]
+    payments = [
+        Payment(
+            business=business,
+            sale=sale,
+            method=p.method,
+            amount=p.amount,
+            reference=p.reference,
+        )
+        for p in tender.rows
+    ]
+    _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
     # Lines, taxes, payments and stock go out together (a pipeline on
-    # PostgreSQL): their results are read once all of them have been sent.
+    # PostgreSQL); while the database runs them, the factura XML is built from
+    # the rows just sent. Ids and stock levels are read after the block.
     with pipelined():
-        collect = (
-            _lines_send(business=business, sale=sale, priced=priced, totals=totals),
-            insert_send(
-                SaleTax,
-                [
-                    SaleTax(
-                        business=business,
-                        sale=sale,
-                        tax_code=t.tax_code,
-                        rate=t.rate,
-                        base=t.base,
-                        tax=t.tax,
-                    )
-                    for t in totals.taxes
-                ],
-            ),
-            insert_send(
-                Payment,
-                [
-                    Payment(
-                        business=business,
-                        sale=sale,
-                        method=p.method,
-                        amount=p.amount,
-                        reference=p.reference,
-                    )
-                    for p in tender.rows
-                ],
-            ),
+        sent = (
+            _lines_send(lines=lines),
+            insert_send(SaleTax, taxes),
+            insert_send(Payment, payments),
             _stock_out(business=business, sale=sale, priced=priced, totals=totals),
         )
-    lines, taxes, payments, _moves = (done() for done in collect)
-    _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
-    # The factura is part of the sale: same transaction, sent after commit.
-    sale_invoice_issue(business=business, sale=sale)
+        # The factura is part of the sale: same transaction, sent after commit.
+        sale_invoice_issue(business=business, sale=sale)
+    for done in sent:
+        done()
     sale.replayed = False
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
@@ -552,29 +551,30 @@ def _cache_children(sale: Sale, **children) -> None:
     Sale.void.related.set_cached_value(sale, None)
 
 
-def _lines_send(*, business, sale, priced, totals):
-    return insert_send(
-        SaleLine,
-        [
-            SaleLine(
-                business=business,
-                sale=sale,
-                position=n,
-                product_id=p.product.pk,
-                code=p.product.code,
-                name=p.name,
-                modifiers=p.modifiers,
-                quantity=r.quantity,
-                unit_price=r.unit_price,
-                discount=r.discount,
-                tax_code=r.tax_code,
-                tax_rate=r.tax_rate,
-                base=r.base,
-                tax=r.tax,
-            )
-            for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
-        ],
-    )
+def _lines_build(*, business, sale, priced, totals) -> list[SaleLine]:
+    return [
+        SaleLine(
+            business=business,
+            sale=sale,
+            position=n,
+            product_id=p.product.pk,
+            code=p.product.code,
+            name=p.name,
+            modifiers=p.modifiers,
+            quantity=r.quantity,
+            unit_price=r.unit_price,
+            discount=r.discount,
+            tax_code=r.tax_code,
+            tax_rate=r.tax_rate,
+            base=r.base,
+            tax=r.tax,
+        )
+        for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
+    ]
+
+
+def _lines_send(*, lines):
+    return insert_send(SaleLine, lines)
 
 
 def _stock_out(*, business, sale, priced, totals):

@@ -120,7 +120,7 @@ def test_failure_after_lines_inserted_leaves_nothing_committed(
 
     def insert_then_fail(**kwargs):
         real_send(**kwargs)()
-        inserted.append(SaleLine.objects.filter(sale=kwargs["sale"]).count())
+        inserted.append(SaleLine.objects.filter(sale=kwargs["lines"][0].sale).count())
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(checkout, "_lines_send", insert_then_fail)
