@@ -19,7 +19,13 @@ from backoffice.tenancy.context import current_business, require_business
 
 from . import selectors, services
 from .forms import TenantModelForm
-from .models import Category, ModifierGroup, ModifierOption, Product
+from .models import (
+    Category,
+    ModifierGroup,
+    ModifierGroupProduct,
+    ModifierOption,
+    Product,
+)
 from .resources import CategoryResource, ProductResource
 
 PRICE_PREVIEW_ROWS = 50
@@ -72,13 +78,25 @@ class ModifierOptionInline(CatalogAdminMixin, TenantTabularInline):
     extra = 0
 
 
+class ModifierGroupProductInline(CatalogAdminMixin, TenantTabularInline):
+    """The group's products (link rows carry the business, so RLS covers them)."""
+
+    model = ModifierGroupProduct
+    form = TenantModelForm
+    fk_name = "modifiergroup"
+    fields = ["product"]
+    autocomplete_fields = ["product"]
+    extra = 0
+    verbose_name = _("producto")
+    verbose_name_plural = _("productos")
+
+
 @admin.register(ModifierGroup)
 class ModifierGroupAdmin(CatalogAdminMixin, TenantAdmin):
     form = TenantModelForm
     list_display = ["name", "min_choices", "max_choices", "display_options"]
     search_fields = ["name"]
-    autocomplete_fields = ["products"]
-    inlines = [ModifierOptionInline]
+    inlines = [ModifierOptionInline, ModifierGroupProductInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(option_count=Count("options"))
@@ -91,7 +109,7 @@ class ModifierGroupAdmin(CatalogAdminMixin, TenantAdmin):
 class ProductModifierInline(CatalogAdminMixin, TenantTabularInline):
     """The product's modifier groups (the M2M rows, scoped through the product)."""
 
-    model = ModifierGroup.products.through
+    model = ModifierGroupProduct
     fk_name = "product"
     extra = 0
     verbose_name = _("grupo de modificadores")

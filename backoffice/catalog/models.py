@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from backoffice.tenancy.models import TenantModel
+from backoffice.tenancy.context import current_business
+from backoffice.tenancy.models import Business, TenantModel
 from fiscal.money import round_money
 from fiscal.taxes import TaxCategory, rate_for
 
@@ -139,7 +140,11 @@ class ModifierGroup(TenantModel):
     min_choices = models.PositiveSmallIntegerField(_("mínimo"), default=0)
     max_choices = models.PositiveSmallIntegerField(_("máximo"), default=1)
     products = models.ManyToManyField(
-        Product, related_name="modifier_groups", blank=True, verbose_name=_("productos")
+        Product,
+        through="ModifierGroupProduct",
+        related_name="modifier_groups",
+        blank=True,
+        verbose_name=_("productos"),
     )
     sort_order = models.PositiveIntegerField(_("orden"), default=0)
     history = HistoricalRecords()
@@ -161,6 +166,50 @@ class ModifierGroup(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+def _business_in_context():
+    """Default owner of a link row added through a tenant relation (`.add()`,
+    `.set()`, admin inlines): the business in context. With none, the insert
+    fails (NOT NULL), as tenant writes without a business must."""
+    business = current_business()
+    return business.pk if business else None
+
+
+class ModifierGroupProduct(TenantModel):
+    """A product offered with a modifier group: the M2M link, with its business.
+
+    Carrying `business_id` puts the link table under row-level security like
+    every other tenant table (an auto-created M2M table would have none).
+    """
+
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        default=_business_in_context,
+    )
+    modifiergroup = models.ForeignKey(
+        ModifierGroup, on_delete=models.CASCADE, verbose_name=_("grupo")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, verbose_name=_("producto")
+    )
+
+    class Meta(TenantModel.Meta):
+        db_table = "catalog_modifiergroup_products"
+        verbose_name = _("producto del grupo")
+        verbose_name_plural = _("productos del grupo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "modifiergroup", "product"],
+                name="uniq_modifier_group_product",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.modifiergroup_id} · {self.product_id}"
 
 
 class ModifierOption(TenantModel):

@@ -50,8 +50,20 @@ def apply_policies(using: str = "default", **kwargs) -> list[str]:
     if connection.vendor != "postgresql":
         return []
     existing = set(connection.introspection.table_names())
-    tables = [t for t in tenant_tables() if t in existing]
     with connection.cursor() as cursor:
+        # The database's own columns, not the models': after migrating back, a
+        # table may not have its business_id (yet).
+        tables = [
+            table
+            for table in tenant_tables()
+            if table in existing
+            and any(
+                column.name == "business_id"
+                for column in connection.introspection.get_table_description(
+                    cursor, table
+                )
+            )
+        ]
         for table in tables:
             for statement in policy_sql(table):
                 cursor.execute(statement)

@@ -1,0 +1,63 @@
+"""Modifier group ↔ product links carry their business, so RLS covers them too."""
+
+import pytest
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from backoffice.catalog.models import ModifierGroup, ModifierGroupProduct
+from backoffice.tenancy import rls
+from backoffice.tenancy.context import no_tenant, tenant_context
+from tests.pos.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def _group_with(business, code):
+    product = make_product(business, code=code, price="5.00")
+    with tenant_context(business):
+        group = ModifierGroup.objects.create(business=business, name=f"Extras {code}")
+        group.products.add(product)
+    return group, product
+
+
+def test_a_link_added_in_context_belongs_to_that_business(business):
+    group, product = _group_with(business, "HB")
+    with tenant_context(business):
+        (link,) = ModifierGroupProduct.objects.all()
+        assert (link.business_id, link.modifiergroup_id, link.product_id) == (
+            business.pk,
+            group.pk,
+            product.pk,
+        )
+        assert list(product.modifier_groups.all()) == [group]
+
+
+def test_a_link_row_without_a_business_in_context_is_refused(business):
+    group, product = _group_with(business, "HB")
+    other = make_product(business, code="PAPAS", price="2.00")
+    # The default owner comes from the context: none. PostgreSQL's row-level
+    # security refuses the row first; SQLite's NOT NULL does.
+    refusal = ProgrammingError if connection.vendor == "postgresql" else IntegrityError
+    with no_tenant(), pytest.raises(refusal), transaction.atomic():
+        ModifierGroupProduct.unscoped_objects.create(
+            modifiergroup_id=group.pk, product_id=other.pk
+        )
+    with tenant_context(business):
+        assert ModifierGroupProduct.objects.filter(product=other).count() == 0
+
+
+def test_the_link_table_is_a_tenant_table():
+    assert "catalog_modifiergroup_products" in rls.tenant_tables()
+
+
+@pytest.mark.postgres
+def test_raw_sql_sees_only_the_links_of_the_business_in_context(
+    business, other_business
+):
+    mine, _ = _group_with(business, "A1")
+    _group_with(other_business, "B1")
+    with tenant_context(business), connection.cursor() as cursor:
+        cursor.execute("SELECT modifiergroup_id FROM catalog_modifiergroup_products")
+        assert cursor.fetchall() == [(mine.pk,)]
+    with no_tenant(), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalog_modifiergroup_products")
+        assert cursor.fetchone() == (0,)
