@@ -24,6 +24,7 @@ from .forms import (
     BuyerFixDialogForm,
     CertificateUploadForm,
     MonthDialogForm,
+    PortalAnnulmentDialogForm,
     ResendDialogForm,
 )
 from .models import (
@@ -65,6 +66,25 @@ class SriMessageInline(TenantTabularInline):
         return False
 
 
+class PortalAnnulmentFilter(admin.SimpleListFilter):
+    """Voided CONSUMIDOR FINAL invoices: to annul in the SRI portal, or done."""
+
+    title = _("anulación en el portal")
+    parameter_name = "portal_annulment"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("Pendiente")), ("done", _("Registrada"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(
+                annulment_requested_at__isnull=False, annulled_in_portal_at__isnull=True
+            )
+        if self.value() == "done":
+            return queryset.filter(annulled_in_portal_at__isnull=False)
+        return queryset
+
+
 @admin.register(ElectronicDocument)
 class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
     list_display = [
@@ -77,7 +97,7 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "attempts",
         "next_attempt_at",
     ]
-    list_filter = ["state", "kind", "issue_date"]
+    list_filter = ["state", "kind", "issue_date", PortalAnnulmentFilter]
     search_fields = ["access_key", "number", "buyer_name", "buyer_identification"]
     date_hierarchy = "issue_date"
     inlines = [SriMessageInline]
@@ -105,9 +125,18 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "modifies",
         "annulment_requested_at",
         "annulment_reason",
+        "annulled_in_portal_at",
+        "annulled_in_portal_by",
+        "annulment_reference",
     ]
     readonly_fields = fields
-    actions_detail = ["download_ride", "download_xml", "resend", "fix_and_resend"]
+    actions_detail = [
+        "download_ride",
+        "download_xml",
+        "resend",
+        "fix_and_resend",
+        "record_portal_annulment",
+    ]
     actions_list = ["export_month"]
 
     @display(description=_("estado"), label=STATE_COLOURS)
@@ -137,7 +166,9 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
                 request,
                 _(
                     "%(n)s facturas a consumidor final fueron anuladas en caja: "
-                    "anúlelas en el portal del SRI (no admite notas de crédito)."
+                    "anúlelas en el portal del SRI (no admite notas de crédito) y "
+                    "registre cada anulación en su comprobante (filtro «anulación "
+                    "en el portal»)."
                 )
                 % {"n": annul},
             )
@@ -218,6 +249,35 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
             edoc=edoc,
             buyer_changes=form.buyer_changes(),
         )
+        return redirect(self._change_url(object_id))
+
+    @action(
+        description=_("Registrar anulación en el portal"),
+        icon="block",
+        permissions=["resend"],
+        dialog={
+            "title": _("Anulación en el portal del SRI"),
+            "description": _(
+                "Registre que esta factura a consumidor final ya fue anulada en "
+                "el portal del SRI (el SRI no admite notas de crédito para ella)."
+            ),
+            "form_class": PortalAnnulmentDialogForm,
+            "form_submit_text": _("Registrar"),
+        },
+    )
+    def record_portal_annulment(self, request, form, object_id):
+        edoc = self._object(request, object_id)
+        try:
+            services.edoc_portal_annulment_record(
+                business=request.business,
+                edoc=edoc,
+                user=request.user,
+                reference=form.cleaned_data.get("reference", ""),
+            )
+        except FiscalError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Anulación en el portal registrada."))
         return redirect(self._change_url(object_id))
 
     @action(

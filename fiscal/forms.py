@@ -40,6 +40,15 @@ class ResendDialogForm(BaseDialogForm):
     """Confirmation only."""
 
 
+class PortalAnnulmentDialogForm(BaseDialogForm):
+    reference = forms.CharField(
+        label=_("Referencia del portal (opcional)"),
+        max_length=120,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+    )
+
+
 class BuyerFixDialogForm(BaseDialogForm):
     id_type = forms.ChoiceField(
         label=_("Tipo de identificación"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,21 @@ class ElectronicDocument(TenantModel):
     annulment_reason = models.CharField(
         _("motivo de la anulación"), max_length=300, blank=True
     )
+    # ...and recorded here once it is done there.
+    annulled_in_portal_at = models.DateTimeField(
+        _("anulada en el portal del SRI"), null=True, blank=True
+    )
+    annulled_in_portal_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("anulación registrada por"),
+    )
+    annulment_reference = models.CharField(
+        _("referencia de la anulación en el portal"), max_length=120, blank=True
+    )
 
     class Meta:
         verbose_name = _("comprobante electrónico")
@@ -146,6 +162,10 @@ class ElectronicDocument(TenantModel):
     @property
     def needs_portal_annulment(self) -> bool:
         return self.annulment_requested_at is not None
+
+    @property
+    def portal_annulment_pending(self) -> bool:
+        return self.needs_portal_annulment and self.annulled_in_portal_at is None
 
 
 class SriMessage(TenantModel):

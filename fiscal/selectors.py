@@ -123,9 +123,11 @@ def edoc_unsent_count(*, business: Business) -> int:
 
 
 def edoc_to_annul_count(*, business: Business) -> int:
-    """Voided CONSUMIDOR FINAL invoices the owner must annul in the SRI portal."""
+    """Voided CONSUMIDOR FINAL invoices still to be annulled in the SRI portal."""
     return ElectronicDocument.objects.filter(
-        business=business, annulment_requested_at__isnull=False
+        business=business,
+        annulment_requested_at__isnull=False,
+        annulled_in_portal_at__isnull=True,
     ).count()
 
 

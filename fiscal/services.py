@@ -224,6 +224,47 @@ def edoc_annulment_request(
     return edoc
 
 
+@transaction.atomic
+def edoc_portal_annulment_record(
+    *, business: Business, edoc: ElectronicDocument, user, reference: str = ""
+) -> ElectronicDocument:
+    """Record that an invoice marked for annulment was annulled in the SRI portal.
+
+    The portal annuls authorised documents only, so the invoice must be
+    authorised first; recording twice is refused (who and when stay the first).
+    """
+    edoc = (
+        ElectronicDocument.objects.select_for_update()
+        .filter(business=business, pk=edoc.pk)
+        .first()
+    )
+    if edoc is None or not edoc.needs_portal_annulment:
+        raise DocumentStateError(
+            _("Este comprobante no está marcado para anular en el portal.")
+        )
+    if edoc.annulled_in_portal_at is not None:
+        raise DocumentStateError(_("La anulación en el portal ya fue registrada."))
+    if edoc.state != DocState.AUTHORISED:
+        raise DocumentStateError(
+            _(
+                "El SRI solo anula comprobantes autorizados: espere la "
+                "autorización y anúlelo después en el portal."
+            )
+        )
+    edoc.annulled_in_portal_at = timezone.now()
+    edoc.annulled_in_portal_by = user
+    edoc.annulment_reference = reference.strip()[:120]
+    edoc.save(
+        update_fields=[
+            "annulled_in_portal_at",
+            "annulled_in_portal_by",
+            "annulment_reference",
+            "updated_at",
+        ]
+    )
+    return edoc
+
+
 def _summary(document) -> dict:
     return {
         "number": document.number,
