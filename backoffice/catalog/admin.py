@@ -90,6 +90,9 @@ class ModifierGroupProductInline(CatalogAdminMixin, TenantTabularInline):
     verbose_name = _("producto")
     verbose_name_plural = _("productos")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("modifiergroup", "product")
+
 
 @admin.register(ModifierGroup)
 class ModifierGroupAdmin(CatalogAdminMixin, TenantAdmin):
@@ -117,7 +120,7 @@ class ProductModifierInline(CatalogAdminMixin, TenantTabularInline):
 
     def get_queryset(self, request):
         business = self._business(request)
-        qs = self.model.objects.select_related("modifiergroup")
+        qs = self.model.objects.select_related("modifiergroup", "product")
         return qs.filter(product__business=business) if business else qs.none()
 
 

@@ -209,7 +209,8 @@ class ModifierGroupProduct(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.modifiergroup_id} · {self.product_id}"
+        # Admin inlines load both (select_related): no query per row.
+        return f"{self.modifiergroup.name} · {self.product.name}"
 
 
 class ModifierOption(TenantModel):

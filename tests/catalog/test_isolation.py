@@ -74,9 +74,10 @@ def test_product_autocomplete_is_scoped(owner_client, business, theirs):
     response = owner_client.get(
         reverse("admin:autocomplete"),
         {
+            # the product picker of the modifier group's products inline
             "app_label": "catalog",
-            "model_name": "modifiergroup",
-            "field_name": "products",
+            "model_name": "modifiergroupproduct",
+            "field_name": "product",
             "term": "producto",
         },
     )

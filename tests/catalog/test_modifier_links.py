@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.urls import reverse
 
 from backoffice.catalog.models import ModifierGroup, ModifierGroupProduct
 from backoffice.tenancy import rls
@@ -61,3 +62,69 @@ def test_raw_sql_sees_only_the_links_of_the_business_in_context(
     with no_tenant(), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM catalog_modifiergroup_products")
         assert cursor.fetchone() == (0,)
+
+
+def test_owner_adds_a_product_to_a_group_in_the_admin(client, business, owner):
+    group, first = _group_with(business, "HB")
+    second = make_product(business, code="PAPAS", price="2.00")
+    with tenant_context(business):
+        (link,) = ModifierGroupProduct.objects.all()
+    client.force_login(owner)
+    data = {
+        "name": group.name,
+        "min_choices": "0",
+        "max_choices": "1",
+        "sort_order": "0",
+        "options-TOTAL_FORMS": "0",
+        "options-INITIAL_FORMS": "0",
+        "modifiergroupproduct_set-TOTAL_FORMS": "2",
+        "modifiergroupproduct_set-INITIAL_FORMS": "1",
+        "modifiergroupproduct_set-0-id": str(link.pk),
+        "modifiergroupproduct_set-0-modifiergroup": str(group.pk),
+        "modifiergroupproduct_set-0-product": str(first.pk),
+        "modifiergroupproduct_set-1-modifiergroup": str(group.pk),
+        "modifiergroupproduct_set-1-product": str(second.pk),
+    }
+    response = client.post(
+        reverse("admin:catalog_modifiergroup_change", args=[group.pk]), data
+    )
+    assert response.status_code == 302, response.context["errors"]
+    with tenant_context(business):
+        links = ModifierGroupProduct.objects.order_by("pk")
+        assert [(x.product_id, x.business_id) for x in links] == [
+            (first.pk, business.pk),
+            (second.pk, business.pk),
+        ]
+
+
+def test_a_product_of_another_business_is_not_offered(
+    client, business, other_business, owner
+):
+    group, _ = _group_with(business, "HB")
+    theirs = make_product(other_business, code="AJENO", price="2.00")
+    client.force_login(owner)
+    data = {
+        "name": group.name,
+        "min_choices": "0",
+        "max_choices": "1",
+        "sort_order": "0",
+        "options-TOTAL_FORMS": "0",
+        "options-INITIAL_FORMS": "0",
+        "modifiergroupproduct_set-TOTAL_FORMS": "1",
+        "modifiergroupproduct_set-INITIAL_FORMS": "0",
+        "modifiergroupproduct_set-0-modifiergroup": str(group.pk),
+        "modifiergroupproduct_set-0-product": str(theirs.pk),
+    }
+    response = client.post(
+        reverse("admin:catalog_modifiergroup_change", args=[group.pk]), data
+    )
+    assert response.status_code == 200  # the form comes back with an error
+    errors = [
+        form.errors
+        for formset in response.context["inline_admin_formsets"]
+        for form in formset.formset.forms
+        if form.errors
+    ]
+    assert len(errors) == 1 and "product" in errors[0]
+    with tenant_context(business):
+        assert ModifierGroupProduct.objects.count() == 1
