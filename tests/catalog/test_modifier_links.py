@@ -64,12 +64,8 @@ def test_raw_sql_sees_only_the_links_of_the_business_in_context(
         assert cursor.fetchone() == (0,)
 
 
-def test_owner_adds_a_product_to_a_group_in_the_admin(client, business, owner):
-    group, first = _group_with(business, "HB")
-    second = make_product(business, code="PAPAS", price="2.00")
-    with tenant_context(business):
-        (link,) = ModifierGroupProduct.objects.all()
-    client.force_login(owner)
+def _post_group(client, group, links):
+    """The group's change form; `links` are (link id or None, product) rows."""
     data = {
         "name": group.name,
         "min_choices": "0",
@@ -77,17 +73,27 @@ def test_owner_adds_a_product_to_a_group_in_the_admin(client, business, owner):
         "sort_order": "0",
         "options-TOTAL_FORMS": "0",
         "options-INITIAL_FORMS": "0",
-        "modifiergroupproduct_set-TOTAL_FORMS": "2",
-        "modifiergroupproduct_set-INITIAL_FORMS": "1",
-        "modifiergroupproduct_set-0-id": str(link.pk),
-        "modifiergroupproduct_set-0-modifiergroup": str(group.pk),
-        "modifiergroupproduct_set-0-product": str(first.pk),
-        "modifiergroupproduct_set-1-modifiergroup": str(group.pk),
-        "modifiergroupproduct_set-1-product": str(second.pk),
+        "modifiergroupproduct_set-TOTAL_FORMS": str(len(links)),
+        "modifiergroupproduct_set-INITIAL_FORMS": str(sum(1 for i, _ in links if i)),
     }
-    response = client.post(
+    for n, (link_id, product) in enumerate(links):
+        prefix = f"modifiergroupproduct_set-{n}-"
+        data[prefix + "modifiergroup"] = str(group.pk)
+        data[prefix + "product"] = str(product.pk)
+        if link_id:
+            data[prefix + "id"] = str(link_id)
+    return client.post(
         reverse("admin:catalog_modifiergroup_change", args=[group.pk]), data
     )
+
+
+def test_owner_adds_a_product_to_a_group_in_the_admin(client, business, owner):
+    group, first = _group_with(business, "HB")
+    second = make_product(business, code="PAPAS", price="2.00")
+    with tenant_context(business):
+        (link,) = ModifierGroupProduct.objects.all()
+    client.force_login(owner)
+    response = _post_group(client, group, [(link.pk, first), (None, second)])
     assert response.status_code == 302, response.context["errors"]
     with tenant_context(business):
         links = ModifierGroupProduct.objects.order_by("pk")
@@ -100,24 +106,12 @@ def test_owner_adds_a_product_to_a_group_in_the_admin(client, business, owner):
 def test_a_product_of_another_business_is_not_offered(
     client, business, other_business, owner
 ):
-    group, _ = _group_with(business, "HB")
+    group, mine = _group_with(business, "HB")
+    with tenant_context(business):
+        (link,) = ModifierGroupProduct.objects.all()
     theirs = make_product(other_business, code="AJENO", price="2.00")
     client.force_login(owner)
-    data = {
-        "name": group.name,
-        "min_choices": "0",
-        "max_choices": "1",
-        "sort_order": "0",
-        "options-TOTAL_FORMS": "0",
-        "options-INITIAL_FORMS": "0",
-        "modifiergroupproduct_set-TOTAL_FORMS": "1",
-        "modifiergroupproduct_set-INITIAL_FORMS": "0",
-        "modifiergroupproduct_set-0-modifiergroup": str(group.pk),
-        "modifiergroupproduct_set-0-product": str(theirs.pk),
-    }
-    response = client.post(
-        reverse("admin:catalog_modifiergroup_change", args=[group.pk]), data
-    )
+    response = _post_group(client, group, [(link.pk, mine), (None, theirs)])
     assert response.status_code == 200  # the form comes back with an error
     errors = [
         form.errors
