@@ -11,7 +11,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm as UnfoldAuthenticationForm
 
-from backoffice.tenancy.selectors import membership_list_for_user
+from backoffice.tenancy.selectors import (
+    invitation_list_for_user,
+    membership_list_for_user,
+)
 
 
 class BackOfficeAuthenticationForm(UnfoldAuthenticationForm):
@@ -28,7 +31,10 @@ class BackOfficeAuthenticationForm(UnfoldAuthenticationForm):
         AuthenticationForm.confirm_login_allowed(self, user)
         if user.is_superuser:
             return
-        if not membership_list_for_user(user=user):
+        # A pending invitation is enough to come in and answer it.
+        if not membership_list_for_user(user=user) and not invitation_list_for_user(
+            user=user
+        ):
             raise forms.ValidationError(
                 self.error_messages["no_business"], code="no_business"
             )

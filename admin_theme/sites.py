@@ -10,6 +10,7 @@ from unfold.sites import UnfoldAdminSite
 from backoffice.tenancy.middleware import SESSION_KEY
 from backoffice.tenancy.roles import BACK_OFFICE, has_role
 from backoffice.tenancy.selectors import (
+    invitation_list_for_user,
     membership_active_for,
     membership_list_for_user,
 )
@@ -41,9 +42,17 @@ class SouthernAdminSite(UnfoldAdminSite):
             and response["Location"] == reverse("admin:index", current_app=self.name)
         ):
             membership = membership_active_for(user=request.user, business_id=None)
+            if membership is None and invitation_list_for_user(user=request.user):
+                return HttpResponseRedirect(reverse("invitations"))
             if membership is None or membership.role not in BACK_OFFICE:
                 return HttpResponseRedirect(reverse("pos:page"))
         return response
+
+    def index(self, request, extra_context=None):
+        # Offers from other businesses wait for this person's answer.
+        invitations = invitation_list_for_user(user=request.user)
+        extra_context = {**(extra_context or {}), "pending_invitations": invitations}
+        return super().index(request, extra_context)
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from backoffice.tenancy.views import SignupView
+from backoffice.tenancy.views import InvitationsView, SignupView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("signup/", SignupView.as_view(), name="signup"),
+    path("invitations/", InvitationsView.as_view(), name="invitations"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pos/", include("pos.urls")),
     path("reports/", include("backoffice.reports.urls")),

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -192,10 +192,15 @@ class MembershipForm(forms.ModelForm):
     def save(self, commit=True):
         if not self.instance.pk:
             email = self.cleaned_data["email"]
-            user = self._user or User.objects.create_user(
-                username=email, email=email, password=self.cleaned_data["password"]
-            )
-            self.instance.user = user
+            if self._user is not None:
+                # Someone who already has an account is invited: they see the
+                # business only once they accept (their consent, not ours).
+                self.instance.user = self._user
+                self.instance.accepted_at = None
+            else:
+                self.instance.user = User.objects.create_user(
+                    username=email, email=email, password=self.cleaned_data["password"]
+                )
         return super().save(commit)
 
 
@@ -206,7 +211,7 @@ class MembershipAdmin(TenantAdmin):
     form = MembershipForm
     view_roles = roles.OWNERS
     change_roles = roles.OWNERS
-    list_display = ["user", "display_email", "role", "is_active"]
+    list_display = ["user", "display_email", "role", "is_active", "display_accepted"]
     list_filter = ["role", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
@@ -215,6 +220,22 @@ class MembershipAdmin(TenantAdmin):
     @admin.display(description=_("correo"))
     def display_email(self, obj):
         return obj.user.email
+
+    @admin.display(description=_("invitación"), boolean=True)
+    def display_accepted(self, obj):
+        return not obj.is_pending
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.is_pending:
+            messages.info(
+                request,
+                _(
+                    "%(email)s ya tiene una cuenta: verá el negocio cuando acepte "
+                    "la invitación al ingresar."
+                )
+                % {"email": obj.user.email},
+            )
 
     def has_delete_permission(self, request, obj=None):
         if (

@@ -48,7 +48,10 @@ class TenantScopeMixin:
             return related.objects.filter(business=business)
         if related is get_user_model():
             # People are shared across businesses: offer only this one's members.
-            return related.objects.filter(memberships__business=business).distinct()
+            return related.objects.filter(
+                memberships__business=business,
+                memberships__accepted_at__isnull=False,
+            ).distinct()
         return None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -162,6 +163,11 @@ class Membership(TenantModel):
     pin = models.CharField(
         _("PIN de supervisor (hash)"), max_length=128, blank=True, editable=False
     )
+    # None: an invitation the person has not accepted yet; it grants nothing.
+    # An existing account added by another business's owner must consent.
+    accepted_at = models.DateTimeField(
+        _("aceptada"), null=True, blank=True, default=timezone.now, editable=False
+    )
     history = HistoricalRecords(history_manager=TenantHistoryManager)
 
     class Meta:
@@ -175,3 +181,7 @@ class Membership(TenantModel):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None

@@ -9,7 +9,10 @@ def membership_list_for_user(*, user: AbstractBaseUser) -> list[Membership]:
     with system_context():
         return list(
             Membership.unscoped_objects.filter(
-                user=user, is_active=True, business__is_active=True
+                user=user,
+                is_active=True,
+                accepted_at__isnull=False,
+                business__is_active=True,
             )
             .select_related("business")
             .order_by("business__razon_social")
@@ -20,10 +23,30 @@ def membership_active_for(*, user, business_id) -> Membership | None:
     """The membership the user works in: the chosen one, else the first."""
     with system_context():
         qs = Membership.unscoped_objects.filter(
-            user=user, is_active=True, business__is_active=True
+            user=user,
+            is_active=True,
+            accepted_at__isnull=False,
+            business__is_active=True,
         ).select_related("business")
         if business_id:
             chosen = qs.filter(business_id=business_id).first()
             if chosen:
                 return chosen
         return qs.order_by("business__razon_social", "pk").first()
+
+
+def invitation_list_for_user(*, user: AbstractBaseUser) -> list[Membership]:
+    """Memberships other businesses offered this person, not accepted yet."""
+    if not user.is_authenticated:
+        return []
+    with system_context():
+        return list(
+            Membership.unscoped_objects.filter(
+                user=user,
+                is_active=True,
+                accepted_at__isnull=True,
+                business__is_active=True,
+            )
+            .select_related("business")
+            .order_by("created_at")
+        )

@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from .context import tenant_context
+from .context import system_context, tenant_context
 from .models import Business, EmissionPoint, Establishment, Membership, Role
 from .signals import business_created
 
@@ -57,3 +58,39 @@ def membership_add(*, business: Business, user, role: str) -> Membership:
         business=business, user=user, defaults={"role": role, "is_active": True}
     )
     return membership
+
+
+class InvitationNotFoundError(Exception):
+    """No pending invitation with that id for this person."""
+
+
+def _invitation(*, user, membership_id) -> Membership:
+    try:
+        pk = int(membership_id)
+    except (TypeError, ValueError):
+        raise InvitationNotFoundError from None
+    membership = (
+        Membership.unscoped_objects.select_for_update()
+        .filter(pk=pk, user=user, is_active=True, accepted_at__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise InvitationNotFoundError
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, user, membership_id) -> Membership:
+    """The invited person joins the business (only they can accept)."""
+    with system_context():  # they are not in that business until now
+        membership = _invitation(user=user, membership_id=membership_id)
+        membership.accepted_at = timezone.now()
+        membership.save(update_fields=["accepted_at", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_decline(*, user, membership_id) -> None:
+    """The invited person says no: the offer is removed (its history stays)."""
+    with system_context():
+        _invitation(user=user, membership_id=membership_id).delete()

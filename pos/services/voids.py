@@ -41,7 +41,9 @@ def supervisor_pin_set(*, business: Business, membership: Membership, pin: str):
 def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
     """The user who authorises the void: the actor if manager/owner, else a PIN's."""
     role = (
-        Membership.objects.filter(business=business, user=actor, is_active=True)
+        Membership.objects.filter(
+            business=business, user=actor, is_active=True, accepted_at__isnull=False
+        )
         .values_list("role", flat=True)
         .first()
     )
@@ -56,7 +58,10 @@ def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
         )
     supervisors = (
         Membership.objects.filter(
-            business=business, is_active=True, role__in=roles.CAN_VOID
+            business=business,
+            is_active=True,
+            accepted_at__isnull=False,
+            role__in=roles.CAN_VOID,
         )
         .exclude(pin="")
         .select_related("user")
