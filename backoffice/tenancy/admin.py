@@ -4,7 +4,9 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -13,6 +15,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from . import roles
 from .admin_base import TenantAdmin
 from .models import Business, EmissionPoint, Establishment, Membership, Role
+from .services import invitation_send
 
 User = get_user_model()
 
@@ -228,6 +231,10 @@ class MembershipAdmin(TenantAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change and obj.is_pending:
+            url = request.build_absolute_uri(reverse("invitations"))
+            transaction.on_commit(
+                lambda: invitation_send(membership=obj, url=url), robust=True
+            )
             messages.info(
                 request,
                 _(

@@ -1,6 +1,10 @@
+import logging
+
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .context import system_context, tenant_context
 from .models import Business, EmissionPoint, Establishment, Membership, Role
@@ -58,6 +62,43 @@ def membership_add(*, business: Business, user, role: str) -> Membership:
         business=business, user=user, defaults={"role": role, "is_active": True}
     )
     return membership
+
+
+logger = logging.getLogger(__name__)
+
+
+def invitation_send(*, membership: Membership, url: str) -> bool:
+    """Tell the invited person by e-mail (after the membership is committed).
+
+    The invitation stands whether or not the mail goes out: they also see it
+    when they log in. Returns whether it was sent.
+    """
+    user = membership.user
+    if not user.email or not membership.is_pending:
+        return False
+    message = EmailMessage(
+        subject=_("Invitación de %(business)s en SouthernPOS")
+        % {"business": membership.business},
+        body=_(
+            "%(business)s (RUC %(ruc)s) le invita a trabajar con su negocio "
+            "como %(role)s.\n\nIngrese y acepte o rechace la invitación en:\n"
+            "%(url)s\n\nSi no la esperaba, puede rechazarla: nadie le verá "
+            "como miembro mientras no la acepte."
+        )
+        % {
+            "business": membership.business,
+            "ruc": membership.business.ruc,
+            "role": membership.get_role_display(),
+            "url": url,
+        },
+        to=[user.email],
+    )
+    try:
+        message.send()
+    except OSError:
+        logger.exception("could not e-mail invitation %s", membership.pk)
+        return False
+    return True
 
 
 class InvitationNotFoundError(Exception):

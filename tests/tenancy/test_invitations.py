@@ -52,10 +52,15 @@ def _invitation(business, user) -> Membership:
 
 
 def test_adding_an_existing_account_invites_it_and_grants_nothing_yet(
-    client, business, owner, elsewhere
+    client, business, owner, elsewhere, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = _invite(client, owner, elsewhere.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _invite(client, owner, elsewhere.email)
     assert "cuando acepte la invitación" in response.content.decode()
+    (mail,) = mailoutbox
+    assert mail.to == ["ana@tienda.ec"]
+    assert business.razon_social in mail.subject
+    assert "http://testserver/invitations/" in mail.body
     invited = _invitation(business, elsewhere)
     assert invited.is_pending and invited.role == "manager"
     assert business not in [
@@ -138,21 +143,23 @@ def test_nobody_else_can_answer_an_invitation(client, business, owner, elsewhere
 
 
 def test_a_new_account_created_by_the_owner_needs_no_acceptance(
-    client, business, owner
+    client, business, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(owner)
-    client.post(
-        "/admin/tenancy/membership/add/",
-        {
-            "email": "nuevo@negocio.ec",
-            "password": PASSWORD,
-            "role": "cashier",
-            "is_active": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/tenancy/membership/add/",
+            {
+                "email": "nuevo@negocio.ec",
+                "password": PASSWORD,
+                "role": "cashier",
+                "is_active": "on",
+            },
+        )
     with tenant_context(business):
         added = Membership.objects.get(user__email="nuevo@negocio.ec")
     assert added.accepted_at is not None
+    assert mailoutbox == []  # nothing to accept, nothing sent
 
 
 def test_someone_with_only_an_invitation_can_log_in_to_answer_it(client, business):
