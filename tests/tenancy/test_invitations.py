@@ -18,13 +18,6 @@ PASSWORD = "Clave-segura-2026"
 
 
 @pytest.fixture
-def owner(business):
-    user = UserFactory()
-    membership(business, user, "owner")
-    return user
-
-
-@pytest.fixture
 def elsewhere():
     """A person with an account: owner of their own shop."""
     user = UserFactory(email="ana@tienda.ec")
