@@ -315,10 +315,11 @@ def post_raw(ctx, state, rng):
             "updated_at, kind, state, access_key, number, issue_date, ambiente, "
             "buyer_id_type, buyer_identification, buyer_name, buyer_email, subtotal, "
             "tax_total, total, source, payload, xml, signed_xml, authorised_xml, "
-            "authorization_number, attempts, last_error, annulment_reason) VALUES "
+            "authorization_number, attempts, last_error, annulment_reason, "
+            "annulment_reference) VALUES "
             "(%s, now(), now(), '01', 'generated', %s, %s, current_date, '1', '07', "
             "'9999999999999', 'CONSUMIDOR FINAL', '', %s, %s, %s, %s, %s, %s, '', "
-            "'', '', 0, '', '') RETURNING id",
+            "'', '', 0, '', '', '') RETURNING id",
             [
                 b,
                 f"{uuid.uuid4().int:049d}"[:49],
@@ -414,7 +415,15 @@ def run(mode, workers, n_sales, ctx) -> dict:
     wall = time.perf_counter()
     for p in procs:
         p.start()
-    results = [queue.get() for _ in procs]
+    results = []
+    for _ in procs:
+        try:
+            # A worker that dies (its traceback is above) must not hang the bench.
+            results.append(queue.get(timeout=600))
+        except Exception:
+            for p in procs:
+                p.terminate()
+            raise SystemExit(f"a {mode} worker failed; see its traceback above")
     for p in procs:
         p.join()
     wall = time.perf_counter() - wall
