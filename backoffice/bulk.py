@@ -129,10 +129,14 @@ def insert_rows(
     _insert(connection, model, fields, rows)
     if history is not None:
         _history(connection, model, fields, rows, kind="+", **history)
+    _mark_saved(objs, using)
+    return objs
+
+
+def _mark_saved(objs, using: str) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
-    return objs
 
 
 def update_rows(
@@ -215,19 +219,15 @@ def insert_send(model, objs: list, *, using: str = "default"):
         return lambda: objs
     connection = connections[using]
     fields, head, one, tail = _insert_plan(connection, model)
-    params = []
-    for obj in objs:
-        params.extend(
-            f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
-        )
+    rows = _prepared(objs, fields, connection, add=True)
+    params = [value for row in rows for value in row]
     fetch = execute_send(connection, head + ", ".join([one] * len(objs)) + tail, params)
 
     def collect() -> list:
         pk = model._meta.pk.attname
         for obj, (new_id,) in zip(objs, fetch(), strict=True):
             setattr(obj, pk, new_id)
-            obj._state.adding = False
-            obj._state.db = using
+        _mark_saved(objs, using)
         return objs
 
     return collect

@@ -112,10 +112,9 @@ def stock_moves_send(
 
     def collect() -> list[StockMove]:
         rows = collect_moves()
+        levels = fetch_levels()  # read in any case: it closes the cursor
         if not allow_negative:
-            _negative_refuse(business=business, deltas=deltas, levels=fetch_levels())
-        else:
-            fetch_levels()
+            _negative_refuse(business=business, deltas=deltas, levels=levels)
         return rows
 
     return collect

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django.db import IntegrityError, connection, transaction
@@ -90,17 +90,6 @@ class _Priced:
     modifiers: list[dict]
 
 
-_SQLITE_DECIMAL = Context(prec=15)
-
-
-def _stored_decimal(value) -> Decimal:
-    """A DecimalField value read by hand: SQLite hands back floats (as Django
-    converts them: 15 significant digits, then the field's 6 places)."""
-    if isinstance(value, float):
-        return round_unit(_SQLITE_DECIMAL.create_decimal_from_float(value))
-    return value if isinstance(value, Decimal) else Decimal(value)
-
-
 def _placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
@@ -118,8 +107,12 @@ def _products_load(*, business, ids) -> dict[int, _ProductRow]:
             [business.pk, *ids],
         )
         rows = cursor.fetchall()
+    # The field's own conversion: SQLite hands decimals back as floats.
+    price_field = Product._meta.get_field("price")
     return {
-        pk: _ProductRow(pk, code, name, _stored_decimal(price), tax, bool(track))
+        pk: _ProductRow(
+            pk, code, name, round_unit(price_field.to_python(price)), tax, bool(track)
+        )
         for pk, code, name, price, tax, track in rows
     }
 
