@@ -34,9 +34,57 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+APP_ROLE = "southernpos_app"
+
+
 def pytest_configure(config):
     # PBKDF2 costs ~0.35 s per password on this machine; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _assume_app_role_if_bypassing()
+
+
+def _assume_app_role_if_bypassing() -> None:
+    """Test as the app runs: never as a role that bypasses row-level security.
+
+    With PostgreSQL as a superuser and no DATABASE_ROLE, the suite assumes the
+    NOSUPERUSER NOBYPASSRLS role `southernpos_app` (created if missing), as
+    production does through DATABASE_ROLE; otherwise the RLS tests would
+    rightly fail, since a superuser sees every business.
+    """
+    database = settings.DATABASES["default"]
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3" or options.get("assume_role"):
+        return
+    import psycopg
+
+    params = {
+        "user": database["USER"],
+        "host": database["HOST"],
+        "port": database["PORT"] or 5432,
+        "password": database["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        bypasses = conn.execute(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()[0]
+        if not bypasses:
+            return  # already a role under RLS
+        if not conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]
+        ).fetchone():
+            conn.execute(
+                f'CREATE ROLE "{APP_ROLE}" NOSUPERUSER NOBYPASSRLS CREATEDB NOLOGIN'
+            )
+        # Test databases left by a run as the superuser: hand them to the app
+        # role, so Django can recreate them as usual.
+        leftovers = conn.execute(
+            "SELECT datname FROM pg_database WHERE (datname = %s OR datname LIKE %s)"
+            " AND pg_get_userbyid(datdba) <> %s",
+            [f"test_{database['NAME']}", f"test_{database['NAME']}_gw%", APP_ROLE],
+        ).fetchall()
+        for (name,) in leftovers:
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{APP_ROLE}"')
+    options["assume_role"] = APP_ROLE
 
 
 def pytest_runtest_setup(item):
