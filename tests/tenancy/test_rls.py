@@ -173,3 +173,28 @@ def test_server_side_cursor_gets_the_right_business(
     with tenant_context(business):
         assert [c.name for c in Category.objects.iterator(chunk_size=1)] == ["Solo A"]
         assert raw_names() == ["Solo A"]
+
+
+def test_policies_read_the_setting_once_per_query(db):
+    """The setting is read in scalar sub-selects (InitPlans), not once per row."""
+    tables = set(rls.tenant_tables())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, qual, with_check FROM pg_policies WHERE policyname = %s",
+            [rls.POLICY],
+        )
+        policies = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute("EXPLAIN (COSTS OFF) SELECT count(*) FROM pos_sale")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert tables <= set(policies)
+    per_row = {
+        table
+        for table, (qual, check) in policies.items()
+        if table in tables
+        and not (
+            qual == check
+            and qual.count("( SELECT ") == qual.count("current_setting(") == 2
+        )
+    }
+    assert per_row == set()
+    assert plan.count("InitPlan") == 2
