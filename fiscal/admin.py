@@ -16,6 +16,12 @@ from backoffice.tenancy.admin_base import (
     TenantAdmin,
     TenantTabularInline,
 )
+from backoffice.tenancy.admin_lists import (
+    LargeListMixin,
+    date_range,
+    parse_document_number,
+)
+from backoffice.tenancy.models import EmissionPoint
 
 from . import selectors, services
 from .errors import FiscalError
@@ -29,6 +35,7 @@ from .forms import (
 )
 from .models import (
     DocState,
+    DocType,
     DocumentSequence,
     ElectronicDocument,
     SigningCertificate,
@@ -86,7 +93,7 @@ class PortalAnnulmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(ElectronicDocument)
-class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
+class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
     list_display = [
         "number",
         "kind",
@@ -97,9 +104,14 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "attempts",
         "next_attempt_at",
     ]
-    list_filter = ["state", "kind", "issue_date", PortalAnnulmentFilter]
+    list_filter = [
+        "state",
+        "kind",
+        date_range("issue_date"),
+        PortalAnnulmentFilter,
+    ]
     search_fields = ["access_key", "number", "buyer_name", "buyer_identification"]
-    date_hierarchy = "issue_date"
+    search_help_text = _("Número (001-001-000000123 o 123), clave de acceso o cliente")
     inlines = [SriMessageInline]
     fields = [
         "kind",
@@ -138,6 +150,34 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "record_portal_annulment",
     ]
     actions_list = ["export_month"]
+
+    def get_queryset(self, request):
+        # The XML columns are the bulk of each row; only the detail view needs them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith(
+            "_changelist"
+        ):
+            queryset = queryset.defer("xml", "signed_xml", "authorised_xml")
+        return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        """Numbers and access keys are matched exactly, on an index."""
+        term = search_term.strip()
+        if len(term) == 49 and term.isdigit():
+            return queryset.filter(access_key=term), False
+        parsed = parse_document_number(term)
+        if parsed is None:
+            return super().get_search_results(request, queryset, search_term)
+        document_number, number = parsed
+        if document_number is None:
+            points = EmissionPoint.objects.for_business(request.business).values_list(
+                "establishment__code", "code"
+            )
+            candidates = [f"{est}-{point}-{number:09d}" for est, point in points]
+        else:
+            candidates = [document_number]
+        kinds = [kind for kind, _label in DocType.choices]
+        return queryset.filter(kind__in=kinds, number__in=candidates), False
 
     @display(description=_("estado"), label=STATE_COLOURS)
     def display_state(self, obj):

@@ -13,6 +13,11 @@ from unfold.decorators import display
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantScopeMixin, TenantTabularInline
+from backoffice.tenancy.admin_lists import (
+    LargeListMixin,
+    date_range,
+    parse_document_number,
+)
 
 from .models import CashMovement, CashSession, Payment, Sale, SaleLine, SaleTax, Void
 
@@ -68,7 +73,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Sale)
-class SaleAdmin(DocumentAdmin):
+class SaleAdmin(LargeListMixin, DocumentAdmin):
     list_display = [
         "document_number",
         "posted_at",
@@ -77,9 +82,9 @@ class SaleAdmin(DocumentAdmin):
         "cashier",
         "display_voided",
     ]
-    list_filter = ["posted_at", "emission_point"]
+    list_filter = [date_range("posted_at"), "emission_point"]
     search_fields = ["document_number", "customer_name", "customer_identification"]
-    date_hierarchy = "posted_at"
+    search_help_text = _("Número (001-001-000000123 o 123), cliente o identificación")
     list_select_related = ["cashier", "void"]
     inlines = [SaleLineInline, SaleTaxInline, PaymentInline]
     fieldsets = [
@@ -128,6 +133,17 @@ class SaleAdmin(DocumentAdmin):
         ),
     ]
     readonly_fields = [f for _name, opts in fieldsets for f in opts["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A sale number is matched exactly, on an index; other text as usual."""
+        parsed = parse_document_number(search_term)
+        if parsed is None:
+            return super().get_search_results(request, queryset, search_term)
+        document_number, number = parsed
+        queryset = queryset.filter(number=number)
+        if document_number:
+            queryset = queryset.filter(document_number=document_number)
+        return queryset, False
 
     @display(description=_("Anulada"), boolean=True)
     def display_voided(self, obj):

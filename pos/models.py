@@ -240,6 +240,8 @@ class Sale(InsertOnlyModel):
         indexes = [
             models.Index(fields=["business", "posted_at"], name="sale_biz_posted"),
             models.Index(fields=["business", "cash_session"], name="sale_biz_session"),
+            # Search by number in the back office (001-001-000012345 or 12345).
+            models.Index(fields=["business", "number"], name="sale_biz_number"),
         ]
 
     def __str__(self):

@@ -16,6 +16,7 @@ from backoffice.tenancy.admin_base import (
     TenantAdmin,
     TenantTabularInline,
 )
+from backoffice.tenancy.admin_lists import LargeListMixin, date_range
 from backoffice.tenancy.context import require_business
 from fiscal.errors import SouthernPOSError
 
@@ -82,7 +83,7 @@ class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
 
 
 @admin.register(StockMove)
-class StockMoveAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
+class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
     resource_classes = [StockMoveResource]
     list_display = [
         "created_at",
@@ -95,9 +96,8 @@ class StockMoveAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
         "user",
     ]
     list_select_related = ["product", "establishment", "user"]
-    list_filter = ["reason", "establishment"]
+    list_filter = [date_range("created_at"), "reason", "establishment"]
     search_fields = ["product__name", "product__code", "reference", "supplier"]
-    date_hierarchy = "created_at"
 
 
 class LineInline(TenantTabularInline):

@@ -165,3 +165,27 @@ def test_list_says_plainly_when_sending_is_disabled(owner_client, sri_settings):
     sri_settings.SRI_SEND_ENABLED = False
     page = owner_client.get(reverse("admin:fiscal_electronicdocument_changelist"))
     assert "todavía no se han enviado" in page.content.decode()
+
+
+def test_search_by_number_or_access_key_is_exact(owner_client, business, sri_settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with tenant_context(business):
+        first, second = edoc_make(business, 7), edoc_make(business, 17)
+    url = reverse("admin:fiscal_electronicdocument_changelist")
+
+    def found(term):
+        body = owner_client.get(url, {"q": term}).content.decode()
+        return {edoc.number for edoc in (first, second) if edoc.number in body}
+
+    assert found("7") == {first.number}
+    assert found(second.number) == {second.number}
+    assert found(second.access_key) == {second.number}
+    assert found("999") == set()
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get(url)
+    listing = [
+        q["sql"] for q in queries if 'FROM "fiscal_electronicdocument"' in q["sql"]
+    ]
+    assert listing and not any('"signed_xml"' in sql for sql in listing)
