@@ -1,0 +1,189 @@
+"""A year of a busy shop, for read benchmarks: sales, lines, stock moves, SRI documents.
+
+Usage (PostgreSQL only; the database migrated and the demo loaded first):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_year \\
+        python bench/gen_year.py --sales 200000 --lines 5
+
+Writes straight SQL as the connecting user (an administrator: row-level
+security does not apply to it), for the demo shop "Demo Tienda": `--sales`
+cash sales spread over the last 365 days, `--lines` lines and stock moves per
+sale, one authorised factura per sale with XML bodies of realistic size, one
+void in a hundred (some voided on a later day). Rows are shaped like the
+checkout's own (same columns, snapshots and totals that add up), but written in
+bulk: this is data for measuring reads, not a test of the checkout.
+"""
+
+import argparse
+import os
+import time
+from urllib.parse import urlparse
+
+import psycopg
+
+SALE = """
+INSERT INTO pos_sale (created_at, updated_at, idempotency_key, number, document_number,
+    posted_at, customer_id_type, customer_identification, customer_name,
+    customer_address, customer_email, customer_phone, subtotal, discount_total,
+    tax_total, service_charge, total, tendered, change, business_id, cash_session_id,
+    cashier_id, customer_id, emission_point_id, establishment_id, request_hash)
+SELECT t, t, gen_random_uuid(), %(base)s + i,
+    %(prefix)s || lpad((%(base)s + i)::text, 9, '0'), t, '07', '9999999999999',
+    'CONSUMIDOR FINAL', '', '', '', 2.00 * %(lines)s, 0, 0.30 * %(lines)s, 0,
+    2.30 * %(lines)s, 2.30 * %(lines)s, 0, %(business)s, %(session)s, %(cashier)s,
+    NULL, %(point)s, %(establishment)s, ''
+FROM (SELECT i, now() - make_interval(secs => (%(n)s - i) * 31536000.0 / %(n)s) AS t
+      FROM generate_series(1, %(n)s) AS i) AS s
+"""
+
+NEW_SALES = "FROM pos_sale s WHERE s.business_id = %(business)s AND s.number > %(base)s"
+
+LINE = f"""
+INSERT INTO pos_saleline (created_at, updated_at, position, code, name, modifiers,
+    quantity, unit_price, discount, tax_code, tax_rate, base, tax, business_id,
+    product_id, sale_id)
+SELECT s.posted_at, s.posted_at, p, pr.code, pr.name, '[]', 1, 2.00, 0, '4', 15,
+    2.00, 0.30, s.business_id, pr.id, s.id
+{NEW_SALES.replace("FROM pos_sale s", "FROM pos_sale s CROSS JOIN generate_series(1, %(lines)s) AS p JOIN products pr ON pr.k = (s.id + p) %% %(products)s")}
+"""  # noqa: E501
+
+TAX = f"""
+INSERT INTO pos_saletax (created_at, updated_at, tax_code, rate, base, tax,
+    business_id, sale_id)
+SELECT s.posted_at, s.posted_at, '4', 15, s.subtotal, s.tax_total, s.business_id, s.id
+{NEW_SALES}
+"""
+
+PAYMENT = f"""
+INSERT INTO pos_payment (created_at, updated_at, method, amount, reference,
+    business_id, sale_id)
+SELECT s.posted_at, s.posted_at, CASE WHEN s.id %% 3 = 0 THEN '19' ELSE '01' END,
+    s.total, '', s.business_id, s.id
+{NEW_SALES}
+"""
+
+MOVE = """
+INSERT INTO inventory_stockmove (created_at, updated_at, quantity, reason, reference,
+    note, unit_cost, business_id, establishment_id, product_id, user_id, supplier)
+SELECT l.created_at, l.created_at, -l.quantity, 'sale', s.document_number, '', NULL,
+    s.business_id, s.establishment_id, l.product_id, s.cashier_id, ''
+FROM pos_saleline l JOIN pos_sale s ON s.id = l.sale_id
+WHERE s.business_id = %(business)s AND s.number > %(base)s
+"""
+
+EDOC = f"""
+INSERT INTO fiscal_electronicdocument (created_at, updated_at, kind, state, access_key,
+    number, issue_date, ambiente, buyer_id_type, buyer_identification, buyer_name,
+    buyer_email, subtotal, tax_total, total, source, payload, xml, signed_xml,
+    authorised_xml, authorization_number, authorized_at, attempts, next_attempt_at,
+    lease_until, sent_at, emailed_at, last_error, business_id, modifies_id,
+    annulment_reason, annulment_requested_at, annulled_in_portal_at,
+    annulled_in_portal_by_id, annulment_reference)
+SELECT s.posted_at, s.posted_at, '01', 'authorized',
+    '9' || lpad(s.id::text, 48, '0'), s.document_number,
+    (s.posted_at AT TIME ZONE 'America/Guayaquil')::date, '1', '07', '9999999999999',
+    'CONSUMIDOR FINAL', '', s.subtotal, s.tax_total, s.total, 'sale:' || s.id, '{{}}',
+    x.xml, x.xml || x.signature, x.xml || x.signature || x.authorization,
+    '9' || lpad(s.id::text, 48, '0'), s.posted_at, 1, NULL, NULL, s.posted_at, NULL, '',
+    s.business_id, NULL, '', NULL, NULL, NULL, ''
+{NEW_SALES.replace("FROM pos_sale s", "FROM pos_sale s CROSS JOIN xml_sizes x")}
+"""
+
+VOID = f"""
+INSERT INTO pos_void (created_at, updated_at, number, document_number, voided_at,
+    reason, total, actor_id, authorized_by_id, business_id, cash_session_id,
+    emission_point_id, sale_id)
+SELECT v, v, NULL, '', v, 'Generado', s.total, s.cashier_id, s.cashier_id,
+    s.business_id, s.cash_session_id, s.emission_point_id, s.id
+FROM (SELECT s.*, s.posted_at + make_interval(hours => (s.id %% 50)::int) AS v
+      {NEW_SALES} AND s.id %% 100 = 0) AS s
+"""
+
+
+def connect():
+    url = urlparse(os.environ["DATABASE_URL"])
+    return psycopg.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname=url.path.lstrip("/"),
+    )
+
+
+def context(cursor) -> dict:
+    cursor.execute(
+        "SELECT b.id, p.id, p.establishment_id, e.code || '-' || p.code || '-' "
+        "FROM tenancy_business b JOIN tenancy_emissionpoint p ON p.business_id = b.id "
+        "JOIN tenancy_establishment e ON e.id = p.establishment_id "
+        "WHERE b.nombre_comercial = 'Demo Tienda' ORDER BY p.id LIMIT 1"
+    )
+    business, point, establishment, prefix = cursor.fetchone()
+    cursor.execute(
+        "SELECT id, opened_by_id FROM pos_cashsession WHERE business_id = %s "
+        "ORDER BY id LIMIT 1",
+        [business],
+    )
+    session, cashier = cursor.fetchone()
+    cursor.execute(
+        "SELECT coalesce(max(number), 0) + 1000000 FROM pos_sale "
+        "WHERE business_id = %s AND emission_point_id = %s",
+        [business, point],
+    )
+    (base,) = cursor.fetchone()
+    cursor.execute(
+        "CREATE TEMP TABLE products AS SELECT "
+        "row_number() OVER (ORDER BY id) - 1 AS k, id, code, name "
+        "FROM catalog_product WHERE business_id = %s",
+        [business],
+    )
+    cursor.execute("SELECT count(*) FROM products")
+    (products,) = cursor.fetchone()
+    # Sizes of a real 5-line factura: ~3 KB unsigned, +3 KB signature, +1 KB answer.
+    cursor.execute(
+        "CREATE TEMP TABLE xml_sizes AS SELECT "
+        "string_agg(md5(g::text), '') AS xml, "
+        "string_agg(md5((g + 1000)::text), '') AS signature, "
+        "string_agg(md5((g + 3000)::text), '') FILTER (WHERE g <= 30) AS authorization "
+        "FROM generate_series(1, 100) AS g"
+    )
+    return {
+        "business": business,
+        "point": point,
+        "establishment": establishment,
+        "prefix": prefix,
+        "session": session,
+        "cashier": cashier,
+        "base": base,
+        "products": products,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sales", type=int, default=200_000)
+    parser.add_argument("--lines", type=int, default=5)
+    args = parser.parse_args()
+    with connect() as conn, conn.cursor() as cursor:
+        params = context(cursor) | {"n": args.sales, "lines": args.lines}
+        for name, sql in [
+            ("sales", SALE),
+            ("lines", LINE),
+            ("taxes", TAX),
+            ("payments", PAYMENT),
+            ("stock moves", MOVE),
+            ("SRI documents", EDOC),
+            ("voids", VOID),
+        ]:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            elapsed = time.perf_counter() - started
+            print(f"{name}: {cursor.rowcount} rows in {elapsed:.1f} s")
+        conn.commit()
+        conn.autocommit = True
+        cursor.execute("VACUUM ANALYZE")
+    print("done; business", params["business"])
+
+
+if __name__ == "__main__":
+    main()
