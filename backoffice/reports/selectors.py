@@ -1,10 +1,10 @@
 """Read-side queries for the dashboard and reports."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,10 @@ from backoffice.inventory.models import StockLevel
 from fiscal.models import PENDING_STATES, ElectronicDocument
 from fiscal.selectors import certificate_warning
 from pos.models import Payment, Sale, SaleLine, Void
+
+from .models import DailyPayment, DailyProduct, DailySales
+
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,17 @@ def day_start(day) -> datetime:
 
 def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decimal, int]:
     """Total and count of the sales posted in [since, until) that were not voided."""
+    split = period_split(business=business, since=since, until=until)
     row = (
         Sale.objects.for_business(business)
-        .filter(
-            not_voided(business=business), posted_at__gte=since, posted_at__lt=until
-        )
+        .filter(split.live, not_voided(business=business))
         .aggregate(total=Sum("total"), count=Count("id"))
     )
-    return row["total"] or Decimal("0.00"), row["count"]
+    rolled = split.rolled(DailySales).aggregate(
+        total=Sum("total"), count=Sum("tickets")
+    )
+    total = (row["total"] or ZERO) + (rolled["total"] or ZERO)
+    return total, row["count"] + (rolled["count"] or 0)
 
 
 def dashboard_kpis(*, business) -> list[Kpi]:
@@ -93,16 +100,103 @@ def dashboard_kpis(*, business) -> list[Kpi]:
     ]
 
 
-def _valid_sales(*, business, since: datetime, until: datetime):
+@dataclass(frozen=True)
+class PeriodSplit:
+    """A period as closed days read from the roll-ups plus the rest read live."""
+
+    business: object
+    first: date
+    last: date
+    live: Q  # on Sale.posted_at; prefix with `sale__` through `live_on`
+    has_rolled: bool
+
+    @property
+    def reads_closed_days_live(self) -> bool:
+        """Whether a roll-up would spare work: a closed day is read live."""
+        return self.first < timezone.localdate() and (
+            not self.has_rolled or self.gaps_before_today
+        )
+
+    gaps_before_today: bool = False
+
+    @classmethod
+    def live_only(cls, *, business, since: datetime, until: datetime):
+        """The period read live whole (how a roll-up reads its own day)."""
+        first = timezone.localtime(since).date()
+        last = timezone.localtime(until).date() - timedelta(days=1)
+        return cls(
+            business, first, last, Q(posted_at__gte=since, posted_at__lt=until), False
+        )
+
+    def rolled(self, model):
+        """The roll-up rows of the period (none when no day is rolled up)."""
+        rows = model.objects.for_business(self.business)
+        if not self.has_rolled:
+            return rows.none()
+        return rows.filter(day__gte=self.first, day__lte=self.last)
+
+    def live_on(self, prefix: str) -> Q:
+        return _prefixed(self.live, prefix)
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    clone.children = [
+        _prefixed(child, prefix)
+        if isinstance(child, Q)
+        else (prefix + child[0], child[1])
+        for child in q.children
+    ]
+    return clone
+
+
+def period_split(*, business, since: datetime, until: datetime) -> PeriodSplit:
+    """Split [since, until) into rolled-up closed days and live ranges.
+
+    One query (the rolled-up days); the live part is one filter however many
+    gaps there are (today, days reopened by a late void). A period that does
+    not start and end at local midnight is read live whole.
+    """
+    first = timezone.localtime(since).date()
+    last = timezone.localtime(until).date() - timedelta(days=1)
+    live_only = PeriodSplit.live_only(business=business, since=since, until=until)
+    if day_start(first) != since or day_start(last + timedelta(days=1)) != until:
+        return live_only
+    rolled = list(
+        DailySales.objects.for_business(business)
+        .filter(day__gte=first, day__lte=last)
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+    if not rolled:
+        return live_only
+    ranges, cursor = [], first
+    for day in [*rolled, last + timedelta(days=1)]:
+        if day > cursor:
+            ranges.append((cursor, day))
+        cursor = day + timedelta(days=1)
+    live = Q(pk__in=[])  # nothing, when every day is rolled up
+    for begin, end in ranges:
+        live |= Q(posted_at__gte=day_start(begin), posted_at__lt=day_start(end))
+    today = timezone.localdate()
+    gaps = any(begin < today for begin, _end in ranges)
+    return PeriodSplit(business, first, last, live, True, gaps)
+
+
+def _valid_sales(*, business, split: PeriodSplit):
     return Sale.objects.for_business(business).filter(
-        not_voided(business=business), posted_at__gte=since, posted_at__lt=until
+        split.live, not_voided(business=business)
     )
 
 
-def sales_by_day(*, business, since: datetime, until: datetime) -> list[dict]:
-    """Per local day: tickets, base, IVA, service and total of non-voided sales."""
-    return list(
-        _valid_sales(business=business, since=since, until=until)
+def sales_by_day(
+    *, business, since: datetime, until: datetime, split: PeriodSplit | None = None
+) -> list[dict]:
+    """Per local day: tickets, base, IVA and total of non-voided sales."""
+    split = split or period_split(business=business, since=since, until=until)
+    live = list(
+        _valid_sales(business=business, split=split)
         .annotate(day=TruncDate("posted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(
@@ -113,33 +207,65 @@ def sales_by_day(*, business, since: datetime, until: datetime) -> list[dict]:
         )
         .order_by("day")
     )
+    rolled = list(
+        split.rolled(DailySales)
+        .filter(tickets__gt=0)
+        .values("day", "tickets", "subtotal", "tax", "total")
+    )
+    return sorted(live + rolled, key=lambda row: row["day"])
 
 
-def sales_by_payment(*, business, since: datetime, until: datetime) -> list[dict]:
-    return list(
+def sales_by_payment(
+    *, business, since: datetime, until: datetime, split: PeriodSplit | None = None
+) -> list[dict]:
+    split = split or period_split(business=business, since=since, until=until)
+    live = (
         Payment.objects.for_business(business)
-        .filter(
-            not_voided(business=business, sale="sale_id"),
-            sale__posted_at__gte=since,
-            sale__posted_at__lt=until,
-        )
+        .filter(split.live_on("sale__"), not_voided(business=business, sale="sale_id"))
         .values("method")
         .annotate(count=Count("id"), amount=Sum("amount"))
-        .order_by("method")
     )
+    rolled = (
+        split.rolled(DailyPayment)
+        .values("method")
+        .annotate(count=Sum("count"), amount=Sum("amount"))
+    )
+    return _merge(["method"], ["count", "amount"], live, rolled, key="method")
 
 
 def top_products(
-    *, business, since: datetime, until: datetime, limit: int = 15
+    *,
+    business,
+    since: datetime,
+    until: datetime,
+    limit: int = 15,
+    split: PeriodSplit | None = None,
 ) -> list[dict]:
-    return list(
+    split = split or period_split(business=business, since=since, until=until)
+    live = (
         SaleLine.objects.for_business(business)
-        .filter(
-            not_voided(business=business, sale="sale_id"),
-            sale__posted_at__gte=since,
-            sale__posted_at__lt=until,
-        )
+        .filter(split.live_on("sale__"), not_voided(business=business, sale="sale_id"))
         .values("code", "name")
         .annotate(quantity=Sum("quantity"), base=Sum("base"))
-        .order_by("-base", "code")[:limit]
     )
+    rolled = (
+        split.rolled(DailyProduct)
+        .values("code", "name")
+        .annotate(quantity=Sum("quantity"), base=Sum("base"))
+    )
+    rows = _merge(["code", "name"], ["quantity", "base"], live, rolled)
+    return sorted(rows, key=lambda row: (-row["base"], row["code"]))[:limit]
+
+
+def _merge(keys, sums, *querysets, key=None) -> list[dict]:
+    """Add up rows of the same keys from several grouped querysets."""
+    merged: dict[tuple, dict] = {}
+    for queryset in querysets:
+        for row in queryset.order_by():
+            found = merged.setdefault(
+                tuple(row[k] for k in keys), {**{k: row[k] for k in keys}}
+            )
+            for name in sums:
+                found[name] = found.get(name, 0) + row[name]
+    rows = list(merged.values())
+    return sorted(rows, key=lambda row: row[key]) if key else rows

@@ -4,6 +4,8 @@ from io import BytesIO
 
 from django import forms
 from django.contrib import admin
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +20,7 @@ from backoffice.tenancy.decorators import role_required
 from pos.models import PaymentMethod
 
 from . import selectors
+from .tasks import rollup_pending_task
 
 
 class PeriodForm(forms.Form):
@@ -32,10 +35,19 @@ class PeriodForm(forms.Form):
         return (since, until) if since <= until else (until, since)
 
 
+def _rollup_soon(business) -> None:
+    """Queue the roll-up of closed days, at most once an hour per business."""
+    if cache.add(f"reports:rollup:{business.pk}", True, timeout=3600):
+        transaction.on_commit(lambda: rollup_pending_task.enqueue(business.pk))
+
+
 def _report(business, since: date, until: date) -> dict:
     start = selectors.day_start(since)
     end = selectors.day_start(until + timedelta(days=1))
     args = {"business": business, "since": start, "until": end}
+    args["split"] = selectors.period_split(**args)
+    if args["split"].reads_closed_days_live:
+        _rollup_soon(business)
     days = selectors.sales_by_day(**args)
     methods = dict(PaymentMethod.choices)
     payments = [

@@ -443,6 +443,7 @@ def _sale_post(
         tender=tender,
         posted_at=posted_at,
     )
+    signals.past_day_change(sender=Sale, business=business, at=sale.posted_at)
     lines = _lines_build(business=business, sale=sale, priced=priced, totals=totals)
     taxes = [
         SaleTax(

@@ -132,6 +132,7 @@ def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> V
         total=sale.total,
     )
     Void.objects.bulk_create([void])
+    signals.past_day_change(sender=Void, business=business, at=sale.posted_at)
     CashMovement.objects.bulk_create(
         [
             CashMovement(

@@ -86,7 +86,9 @@ def product(business):
 def post(business, point, cashier, session):
     """Post a sale in the business's context; lines as (product, qty[, discount])."""
 
-    def _post(lines, payments=None, *, key=None, customer=None, cash=None):
+    def _post(
+        lines, payments=None, *, key=None, customer=None, cash=None, posted_at=None
+    ):
         with tenant_context(business):
             line_inputs = [
                 LineIn(
@@ -106,6 +108,7 @@ def post(business, point, cashier, session):
                 payments=payments,
                 customer=customer,
                 key=key or uuid.uuid4(),
+                posted_at=posted_at,
             )
 
     return _post

@@ -1,0 +1,58 @@
+"""Daily roll-ups of closed days: the 12-month reports read these, not a million lines.
+
+A closed day (before today, local time) is summed once by `services.rollup_day`;
+reports read its rows together with a live query for the days not rolled up
+(today, and any day a late void or a late sale has reopened). The rows are
+derived data: `services.rollup_invalidate` deletes a day's rows in the same
+transaction as the void or sale that changes it, and the next roll-up rebuilds it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.tenancy.models import TenantModel
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class DailySales(TenantModel):
+    """One row per business and closed day, also for a day without sales."""
+
+    day = models.DateField(_("día"))
+    tickets = models.PositiveIntegerField(_("tickets"))
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    tax = models.DecimalField(_("IVA"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("ventas del día")
+        constraints = [
+            models.UniqueConstraint(fields=["business", "day"], name="uniq_daily_sales")
+        ]
+
+
+class DailyPayment(TenantModel):
+    day = models.DateField(_("día"))
+    method = models.CharField(_("forma de pago"), max_length=2)
+    count = models.PositiveIntegerField(_("pagos"))
+    amount = models.DecimalField(_("monto"), **MONEY)
+
+    class Meta:
+        verbose_name = _("pagos del día")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "day", "method"], name="uniq_daily_payment"
+            )
+        ]
+
+
+class DailyProduct(TenantModel):
+    day = models.DateField(_("día"))
+    code = models.CharField(_("código"), max_length=40)
+    name = models.CharField(_("descripción"), max_length=300)
+    quantity = models.DecimalField(_("cantidad"), max_digits=20, decimal_places=6)
+    base = models.DecimalField(_("base imponible"), **MONEY)
+
+    class Meta:
+        verbose_name = _("productos del día")
+        indexes = [models.Index(fields=["business", "day"], name="daily_product_day")]
