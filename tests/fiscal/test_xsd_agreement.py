@@ -352,7 +352,27 @@ def _leaf_values(tag: str, value: str) -> list[tuple[str, str]]:
     return out
 
 
-def mutations(root) -> list[tuple[str, etree._Element]]:
+# Every maxLength of the formats: a text at each limit and one past it.
+LENGTH_LIMITS = (1, 2, 3, 4, 8, 9, 10, 13, 15, 20, 25, 40, 49, 300, 500)
+
+
+def _boundary_values(value: str) -> list[tuple[str, str]]:
+    """Lengths and digit counts right at, and just past, every limit."""
+    if re.fullmatch(r"\d+\.\d+", value):
+        fraction = len(value.split(".")[1])
+        return [
+            (f"{digits} integer digits", "9" * digits + value[-fraction - 1 :])
+            for digits in (11, 12, 13, 16, 17)
+        ]
+    fill = value[-1] if value else "a"
+    return [
+        (f"length {n}", (value + fill * n)[:n])
+        for limit in LENGTH_LIMITS
+        for n in (limit, limit + 1)
+    ]
+
+
+def mutations(root, *, boundaries=False) -> list[tuple[str, etree._Element]]:
     """Systematic mutations, one per (element path, kind of change)."""
     out = []
     seen = set()
@@ -401,7 +421,10 @@ def mutations(root) -> list[tuple[str, etree._Element]]:
             mutate(lambda t: [t.remove(c) for c in list(t)], f"{path} emptied")
             continue
         tag = etree.QName(element).localname
-        for label, text in _leaf_values(tag, element.text or ""):
+        values = _leaf_values(tag, element.text or "")
+        if boundaries:
+            values += _boundary_values(element.text or "")
+        for label, text in values:
 
             def set_text(t, text=text):
                 t.text = text
@@ -455,10 +478,12 @@ def never_emitted(root) -> list[tuple[str, etree._Element]]:
 
 # Originals whose every element is mutated; the others (more buyers, the rest
 # of the demo) differ from these only in values, so they enter as they are.
+# BOUNDARIES: also every length and digit count at and just past each limit.
 MUTATED = re.compile(
     r"^(factura/(default|every-rate|credit-payment|issuer-variants|pasaporte)"
     r"|notaCredito/(default|every-rate)|iva/month|demo/.*/(ats|first-.*))$"
 )
+BOUNDARIES = {"factura/issuer-variants", "notaCredito/default", "iva/month"}
 
 
 def corpus(documents: dict[str, bytes]) -> list[Case]:
@@ -468,7 +493,8 @@ def corpus(documents: dict[str, bytes]) -> list[Case]:
         cases.append(Case(origin, "original", root))
         cases += [Case(origin, label, r) for label, r in never_emitted(root)]
         if MUTATED.match(origin):
-            cases += [Case(origin, label, r) for label, r in mutations(root)]
+            changed = mutations(root, boundaries=origin in BOUNDARIES)
+            cases += [Case(origin, label, r) for label, r in changed]
     return cases
 
 
