@@ -191,14 +191,10 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 
 # --- SRI ------------------------------------------------------------------------
-_shared_xsd = BASE_DIR.parent / "shared" / "sri" / "xsd"
-SRI_XSD_DIR = os.environ.get("SRI_XSD_DIR") or (
-    str(_shared_xsd) if _shared_xsd.exists() else ""
-)
-_shared_wsdl = BASE_DIR.parent / "shared" / "sri" / "wsdl"
-SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR") or (
-    str(_shared_wsdl) if _shared_wsdl.exists() else ""
-)
+# Our own SRI schemas (fiscal/sri/xsd) unless SRI_XSD_DIR names a directory with
+# the official ones (same file names). The WSDLs are only documentation.
+SRI_XSD_DIR = os.environ.get("SRI_XSD_DIR") or str(BASE_DIR / "fiscal" / "sri" / "xsd")
+SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR", "")
 FISCAL_CERT_KEY = os.environ.get("FISCAL_CERT_KEY", "")
 # Development and the demo sign documents but never reach the SRI (their
 # certificates are throw-away); production sends unless told otherwise.

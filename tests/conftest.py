@@ -1,7 +1,8 @@
 """Shared fixtures, and the rule that CI never silently skips what it must run.
 
 Tests marked `postgres`, `browser`, `xsd` or `xmlsec` skip (with the reason)
-when their requirement is missing. `SOUTHERNPOS_STRICT=postgres,browser,...`
+when their requirement is missing (`xsd`: the SRI's official schemas and
+samples, see tests/sri_official.py). `SOUTHERNPOS_STRICT=postgres,browser,...`
 (set by .ci/run) turns those skips into failures.
 """
 
@@ -15,6 +16,7 @@ from django.db import connection
 
 from backoffice.tenancy.context import tenant_context
 from tests.factories import BusinessFactory, UserFactory, membership
+from tests.sri_official import official_schemas_missing
 
 
 def _missing(marker: str) -> str | None:
@@ -25,10 +27,10 @@ def _missing(marker: str) -> str | None:
         and not Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists()
     ):
         return "needs Debian's chromium at /usr/bin/chromium"
-    if marker == "xsd" and not (
-        settings.SRI_XSD_DIR and Path(settings.SRI_XSD_DIR).is_dir()
-    ):
-        return "needs the official SRI XSD schemas: set SRI_XSD_DIR"
+    if marker == "xsd":
+        # Only the cross-checks need the SRI's own files; our documents are
+        # validated against our schemas (fiscal/sri/xsd) everywhere.
+        return official_schemas_missing()
     if marker == "xmlsec" and not shutil.which("xmlsec1"):
         return "needs the xmlsec1 verifier (apt-get install xmlsec1)"
     return None

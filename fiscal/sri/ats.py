@@ -2,8 +2,9 @@
 
 Emits `ventas` (one detalleVentas per buyer and document type),
 `ventasEstablecimiento` (totals per establishment) and `anulados`, and
-validates the result against the official ats.xsd. Only authorised
-documents belong in the ATS; credit notes subtract from the totals.
+validates the result against ats.xsd (ours by default, see schemas.py).
+Only authorised documents belong in the ATS; credit notes subtract from
+the totals.
 """
 
 import unicodedata
@@ -195,9 +196,14 @@ def ats_build(
     return data
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _schema_load(path: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(path))
+
+
 def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(schemas.xsd_path(schemas.ATS))))
+    # Cached per file path, so pointing SRI_XSD_DIR elsewhere takes effect.
+    return _schema_load(str(schemas.xsd_path(schemas.ATS)))
 
 
 def ats_validate(data: bytes) -> None:

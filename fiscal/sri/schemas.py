@@ -1,10 +1,17 @@
-"""Where the official SRI XSDs live (never copied into the repository)."""
+"""Where the SRI XSD schemas live.
+
+The default is our own schemas, shipped in this package (fiscal/sri/xsd/):
+written from the SRI ficha técnica for what SouthernPOS emits (factura and
+notaCredito 1.1.0, the ATS). A deployer may validate against the schemas the
+SRI publishes instead by pointing SRI_XSD_DIR (setting or environment) at a
+directory holding them under their official file names.
+"""
 
 import os
 from pathlib import Path
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_XSD_DIR = _REPO_ROOT.parent / "shared" / "sri" / "xsd"
+OWN_XSD_DIR = Path(__file__).resolve().parent / "xsd"
+DEFAULT_XSD_DIR = OWN_XSD_DIR
 
 FACTURA_1_1_0 = "factura_V1.1.0.xsd"
 NOTA_CREDITO_1_1_0 = "NotaCredito_V1.1.0.xsd"
@@ -16,7 +23,7 @@ class SchemaNotFound(FileNotFoundError):
 
 
 def xsd_dir() -> Path:
-    """Return the XSD directory: settings.SRI_XSD_DIR, env SRI_XSD_DIR, or default."""
+    """Return the XSD directory: settings.SRI_XSD_DIR, env SRI_XSD_DIR, or ours."""
     configured = _settings_xsd_dir() or os.environ.get("SRI_XSD_DIR")
     return Path(configured) if configured else DEFAULT_XSD_DIR
 

@@ -3,7 +3,7 @@
 Plain SOAP 1.1 over HTTP POST with lxml parsing: the two operations are tiny
 and a WSDL toolkit would add a dependency and a network fetch of the WSDL.
 Endpoints are the soap:address paths of the official WSDLs
-(shared/sri/wsdl) on the pruebas (celcer) or producción (cel) host, or on a
+(published by the SRI) on the pruebas (celcer) or producción (cel) host, or on a
 base URL given explicitly (the local fake in tests).
 """
 

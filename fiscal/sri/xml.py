@@ -25,6 +25,7 @@ _SCHEMA_BY_ROOT = {
     ("notaCredito", "1.0.0"): "NotaCredito_V1.0.0.xsd",
     ("notaCredito", "1.1.0"): schemas.NOTA_CREDITO_1_1_0,
 }
+_EMITTED = {schemas.FACTURA_1_1_0, schemas.NOTA_CREDITO_1_1_0}
 
 
 class XmlValidationError(ValueError):
@@ -211,15 +212,20 @@ def _serialize_validated(root) -> bytes:
 
 
 @lru_cache(maxsize=8)
+def _schema_load(path: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(path))
+
+
 def _schema(name: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(schemas.xsd_path(name))))
+    # Cached per file path, so pointing SRI_XSD_DIR elsewhere takes effect.
+    return _schema_load(str(schemas.xsd_path(name)))
 
 
 def validate(xml_bytes: bytes) -> None:
     """Raise XmlValidationError unless the document matches its SRI XSD.
 
-    A ds:Signature child is ignored (removed from a copy) because the
-    official XSDs do not declare it.
+    A ds:Signature child is ignored (removed from a copy): our schemas admit
+    it, but the official XSDs (SRI_XSD_DIR) do not declare it.
     """
     root = etree.fromstring(xml_bytes)
     for signature in root.findall(SIGNATURE_TAG):
@@ -232,7 +238,14 @@ def _validate_tree(root) -> None:
     name = _SCHEMA_BY_ROOT.get(kind)
     if name is None:
         raise XmlValidationError(kind[0], [f"unsupported document {kind}"])
-    schema = _schema(name)
+    try:
+        schema = _schema(name)
+    except schemas.SchemaNotFound:
+        if name in _EMITTED:
+            raise  # a deployment without the schemas for what we emit
+        raise XmlValidationError(
+            kind[0], [f"no schema for {kind[0]} {kind[1]} in {schemas.xsd_dir()}"]
+        ) from None
     if not schema.validate(root):
         errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
         raise XmlValidationError(etree.QName(root).localname, errors)

@@ -12,7 +12,7 @@ from fiscal.services import edoc_submit
 from .certs import PASSWORD, p12_single, pki_make
 from .edoc_helpers import edoc_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 def change_url(edoc):

@@ -6,8 +6,6 @@ from lxml import etree
 from fiscal.sri.ats import AtsAnnulled, AtsSale, ascii_text, ats_build, ats_validate
 from fiscal.sri.xml import XmlValidationError
 
-pytestmark = pytest.mark.xsd
-
 D = Decimal
 
 

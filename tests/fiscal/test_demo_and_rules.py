@@ -20,7 +20,6 @@ from .edoc_helpers import credit_note_for, invoice_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xsd
 def test_demo_gets_a_certificate_and_signed_unsent_documents(
     tenant, sri_settings, fake_sri
 ):
@@ -57,7 +56,6 @@ def test_consumidor_final_limit_default_50(tenant, total, refused):
         consumidor_final_check(business=tenant, total=Decimal(total), id_type="07")
 
 
-@pytest.mark.xsd
 def test_sale_and_void_wrappers_set_source_and_reference(certified):
     invoice = edoc_create_for_sale(
         business=certified, sale_id=41, document=invoice_for(certified, 41)

@@ -14,7 +14,7 @@ from fiscal.sri.xml import SIGNATURE_TAG, validate
 from fixtures.demo import demo_businesses
 from pos.models import Sale, Void
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 def _documents(business):

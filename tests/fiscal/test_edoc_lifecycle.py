@@ -23,7 +23,7 @@ from fiscal.tasks import edoc_submit_task
 from .certs import PASSWORD, p12_single, pki_make
 from .edoc_helpers import credit_note_for, edoc_make, invoice_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 def test_create_stores_a_valid_document_and_is_idempotent(certified):

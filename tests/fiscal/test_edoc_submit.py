@@ -13,7 +13,7 @@ from fiscal.services import backoff_delay, edoc_submit
 
 from .edoc_helpers import edoc_make, make_due
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 def test_happy_path_signs_sends_authorises_and_emails(certified, fake_sri):

@@ -14,7 +14,7 @@ from fiscal.sri.ats import ats_validate
 
 from .edoc_helpers import credit_note_for, edoc_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.pos.conftest import (  # noqa: F401 - fixtures
     session,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xsd]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

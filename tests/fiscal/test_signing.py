@@ -21,7 +21,7 @@ from fiscal.sri.xml import XmlValidationError, credit_note_xml_build, invoice_xm
 from .certs import PASSWORD, p12_multi_key, p12_single, pki_make
 from .sri_factories import credit_note_make, invoice_make
 
-pytestmark = [pytest.mark.xsd, pytest.mark.xmlsec]
+pytestmark = pytest.mark.xmlsec
 NS = {"ds": NS_DS, "xades": NS_XADES}
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from fiscal.sri.schemas import DEFAULT_XSD_DIR
 from fiscal.sri.soap import (
     AUTORIZACION_PATH,
     BASE_URLS,
@@ -13,18 +12,15 @@ from fiscal.sri.soap import (
     SriUnavailableError,
     authorization_parse,
 )
+from tests.sri_official import SAMPLES_DIR, WSDL_DIR
 
-SIGNED_SAMPLE = (
-    DEFAULT_XSD_DIR.parent / "samples/ec-sri-invoice-signer/invoice/signed.xml"
-)
-WSDL_DIR = DEFAULT_XSD_DIR.parent / "wsdl"
+SIGNED_SAMPLE = SAMPLES_DIR / "ec-sri-invoice-signer/invoice/signed.xml"
 KEY = "1804202401123456789000110010010000000051234567816"
 
 
 @pytest.fixture
 def signed_xml():
-    if not SIGNED_SAMPLE.is_file():
-        pytest.skip(f"public signed sample not found at {SIGNED_SAMPLE}")
+    assert SIGNED_SAMPLE.is_file(), f"public signed sample not at {SIGNED_SAMPLE}"
     return SIGNED_SAMPLE.read_bytes()
 
 
@@ -33,6 +29,7 @@ def client(fake_sri):
     return SriClient(base_url=fake_sri.base_url, timeout=2)
 
 
+@pytest.mark.xsd  # the official WSDLs live beside the schemas
 @pytest.mark.parametrize(
     ("wsdl", "path"),
     [
@@ -42,8 +39,7 @@ def client(fake_sri):
 )
 def test_endpoint_paths_match_the_official_wsdls(wsdl, path):
     file = WSDL_DIR / wsdl
-    if not file.is_file():
-        pytest.skip(f"WSDL not found at {file}")
+    assert file.is_file(), f"WSDL not found at {file}"
     location = re.search(r'soap:address location="([^"]+)"', file.read_text()).group(1)
     assert location.endswith(path)
 
@@ -54,6 +50,7 @@ def test_ambiente_selects_pruebas_or_produccion_host():
     assert BASE_URLS.keys() == {"1", "2"}
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_send_recibida_then_authorised(client, fake_sri, signed_xml):
     result = client.comprobante_send(signed_xml)
     assert result.received and result.access_key == KEY and result.mensajes == ()
@@ -67,6 +64,7 @@ def test_send_recibida_then_authorised(client, fake_sri, signed_xml):
     assert [s.access_key for s in fake_sri.sends] == [KEY]
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_second_send_is_devuelta_43_and_flagged_already_known(client, signed_xml):
     client.comprobante_send(signed_xml)
     again = client.comprobante_send(signed_xml)
@@ -78,11 +76,13 @@ def test_second_send_is_devuelta_43_and_flagged_already_known(client, signed_xml
     assert again.mensajes[0].tipo == "ERROR"
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_en_procesamiento_70_is_already_known(client, fake_sri, signed_xml):
     fake_sri.program(KEY, reception=[("DEVUELTA", "70")])
     assert client.comprobante_send(signed_xml).already_known
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_structure_error_35_is_a_real_rejection(client, fake_sri, signed_xml):
     fake_sri.program(KEY, reception=[("DEVUELTA", "35")])
     result = client.comprobante_send(signed_xml)
@@ -90,6 +90,7 @@ def test_structure_error_35_is_a_real_rejection(client, fake_sri, signed_xml):
     assert str(result.mensajes[0]).startswith("[35] ARCHIVO NO CUMPLE ESTRUCTURA XML")
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_no_autorizado_carries_the_firma_invalida_message(client, fake_sri, signed_xml):
     fake_sri.program(KEY, authorization=[("NO AUTORIZADO", "39")])
     client.comprobante_send(signed_xml)
@@ -101,6 +102,7 @@ def test_no_autorizado_carries_the_firma_invalida_message(client, fake_sri, sign
     )
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_en_proceso_and_unknown_are_pending(client, fake_sri, signed_xml):
     assert client.authorization_query(KEY).pending  # nothing sent yet
     fake_sri.program(KEY, authorization=["EN PROCESO"])
@@ -109,6 +111,7 @@ def test_en_proceso_and_unknown_are_pending(client, fake_sri, signed_xml):
     assert not client.authorization_query(KEY).pending
 
 
+@pytest.mark.xsd  # the SRI public signed sample
 def test_dropped_connection_raises_retryable_error(client, fake_sri, signed_xml):
     fake_sri.program(KEY, reception=["DROP"], authorization=["DROP"])
     with pytest.raises(SriUnavailableError) as info:
