@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django_tasks import default_task_backend
 
-from backoffice.tenancy.context import system_context, tenant_context
+from backoffice.tenancy.context import no_tenant, system_context, tenant_context
 from fiscal.errors import DocumentStateError
 from fiscal.models import DocState, ElectronicDocument
 from fiscal.services import (
@@ -49,14 +49,34 @@ def test_submission_is_enqueued_only_after_commit(
         callback()
     (result,) = default_task_backend.results
     assert result.task.func == edoc_submit_task.func
-    assert result.args == [edoc.pk]
+    assert (result.args, result.kwargs) == ([edoc.pk], {"business_id": certified.pk})
 
 
 def test_task_submits_in_the_documents_tenant(certified, fake_sri):
+    """A worker has no tenant in context: the task names its business."""
     edoc = edoc_make(certified, 7)
-    state = edoc_submit_task.call(edoc.pk)
+    with no_tenant():
+        state = edoc_submit_task.call(edoc.pk, business_id=certified.pk)
     assert state == DocState.AUTHORISED
     assert fake_sri.registrations_of(edoc.access_key) == 1
+
+
+def test_task_queued_without_its_business_still_runs(certified, fake_sri):
+    """Tasks queued before they carried the business (args `[edoc_id]`)."""
+    edoc = edoc_make(certified, 17)
+    with no_tenant():
+        state = edoc_submit_task.call(edoc.pk)
+    assert state == DocState.AUTHORISED
+    assert fake_sri.registrations_of(edoc.access_key) == 1
+
+
+def test_task_does_not_reach_a_document_of_another_business(
+    certified, other_business, fake_sri
+):
+    edoc = edoc_make(certified, 18)
+    with no_tenant(), pytest.raises(ElectronicDocument.DoesNotExist):
+        edoc_submit_task.call(edoc.pk, business_id=other_business.pk)
+    assert fake_sri.sends == []
 
 
 def test_document_of_another_ruc_is_refused(certified, other_business):
