@@ -18,7 +18,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python bin/serve.py 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
