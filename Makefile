@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
+ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test lint format setup demo clean
 
@@ -18,7 +19,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python bin/serve.py $(ADDR)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

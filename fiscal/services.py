@@ -135,9 +135,9 @@ def edoc_create(
         if _queue_shares_transaction():
             # Transactional outbox: the task row commits, or rolls back, with
             # the document; the worker cannot see it before the commit.
-            _enqueue(edoc.pk, swallow=False)
+            _enqueue(edoc, swallow=False)
         else:
-            transaction.on_commit(lambda: _enqueue(edoc.pk))
+            transaction.on_commit(lambda: _enqueue(edoc))
     return edoc
 
 
@@ -280,20 +280,21 @@ def _summary(document) -> dict:
     }
 
 
-def _enqueue(edoc_id: int, run_after=None, *, swallow: bool = True) -> None:
+def _enqueue(edoc: ElectronicDocument, run_after=None, *, swallow: bool = True) -> None:
     from .tasks import edoc_submit_task
 
     task = (
         edoc_submit_task.using(run_after=run_after) if run_after else edoc_submit_task
     )
     try:
-        task.enqueue(edoc_id)
+        # The worker has no tenant in context: the task names its business.
+        task.enqueue(edoc.pk, business_id=edoc.business_id)
     except Exception:
         if not swallow:  # inside the document's transaction: fail with it
             raise
         # The queue being down must not lose the document: sri_send_pending
         # picks up every pending document whose next attempt is due.
-        logger.exception("could not enqueue SRI submission of document %s", edoc_id)
+        logger.exception("could not enqueue SRI submission of document %s", edoc.pk)
 
 
 def edoc_sign(*, edoc: ElectronicDocument) -> ElectronicDocument:
@@ -445,7 +446,7 @@ def _retry_later(edoc: ElectronicDocument, error: str, *, delay=None) -> None:
     edoc.next_attempt_at = timezone.now() + delay
     edoc.last_error = error
     edoc.save(update_fields=["attempts", "next_attempt_at", "last_error", "updated_at"])
-    transaction.on_commit(lambda: _enqueue(edoc.pk, run_after=edoc.next_attempt_at))
+    transaction.on_commit(lambda: _enqueue(edoc, run_after=edoc.next_attempt_at))
 
 
 def _lease_take(edoc: ElectronicDocument) -> bool:

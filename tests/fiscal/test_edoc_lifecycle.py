@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django_tasks import default_task_backend
 
-from backoffice.tenancy.context import system_context, tenant_context
+from backoffice.tenancy.context import no_tenant, system_context, tenant_context
 from fiscal.errors import DocumentStateError
 from fiscal.models import DocState, ElectronicDocument
 from fiscal.services import (
@@ -24,6 +24,12 @@ from .certs import PASSWORD, p12_single, pki_make
 from .edoc_helpers import credit_note_for, edoc_make, invoice_for
 
 pytestmark = pytest.mark.django_db
+
+
+def _manage(*args, **options):
+    """Run a command as `manage.py` does: with no tenant in context."""
+    with no_tenant():
+        call_command(*args, **options)
 
 
 def test_create_stores_a_valid_document_and_is_idempotent(certified):
@@ -49,14 +55,34 @@ def test_submission_is_enqueued_only_after_commit(
         callback()
     (result,) = default_task_backend.results
     assert result.task.func == edoc_submit_task.func
-    assert result.args == [edoc.pk]
+    assert (result.args, result.kwargs) == ([edoc.pk], {"business_id": certified.pk})
 
 
 def test_task_submits_in_the_documents_tenant(certified, fake_sri):
+    """A worker has no tenant in context: the task names its business."""
     edoc = edoc_make(certified, 7)
-    state = edoc_submit_task.call(edoc.pk)
+    with no_tenant():
+        state = edoc_submit_task.call(edoc.pk, business_id=certified.pk)
     assert state == DocState.AUTHORISED
     assert fake_sri.registrations_of(edoc.access_key) == 1
+
+
+def test_task_queued_without_its_business_still_runs(certified, fake_sri):
+    """Tasks queued before they carried the business (args `[edoc_id]`)."""
+    edoc = edoc_make(certified, 17)
+    with no_tenant():
+        state = edoc_submit_task.call(edoc.pk)
+    assert state == DocState.AUTHORISED
+    assert fake_sri.registrations_of(edoc.access_key) == 1
+
+
+def test_task_does_not_reach_a_document_of_another_business(
+    certified, other_business, fake_sri
+):
+    edoc = edoc_make(certified, 18)
+    with no_tenant(), pytest.raises(ElectronicDocument.DoesNotExist):
+        edoc_submit_task.call(edoc.pk, business_id=other_business.pk)
+    assert fake_sri.sends == []
 
 
 def test_document_of_another_ruc_is_refused(certified, other_business):
@@ -91,7 +117,7 @@ def test_send_pending_command_handles_every_business_and_skips_not_due(
         )
         other = edoc_make(other_business, 1)
 
-    call_command("sri_send_pending")
+    _manage("sri_send_pending")
 
     with system_context():
         states = dict(ElectronicDocument.unscoped_objects.values_list("pk", "state"))
@@ -157,7 +183,7 @@ def test_chaos_no_document_lost_none_registered_twice(certified, fake_sri):
     for _ in range(20):
         with system_context():
             ElectronicDocument.unscoped_objects.update(next_attempt_at=None)
-        call_command("sri_send_pending")
+        _manage("sri_send_pending")
     for edoc in documents:
         edoc.refresh_from_db()
         assert edoc.state == DocState.AUTHORISED, (edoc.number, edoc.last_error)
@@ -185,7 +211,7 @@ def test_one_broken_business_does_not_stop_the_sender(
             password_encrypted=Fernet(Fernet.generate_key()).encrypt(b"x")
         )
 
-    call_command("sri_send_pending")
+    _manage("sri_send_pending")
 
     good.refresh_from_db()
     with system_context():

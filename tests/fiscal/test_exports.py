@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 from openpyxl import load_workbook
 
+from backoffice.tenancy.context import no_tenant
 from fiscal.exports import month_export_zip, sales_by_rate
 from fiscal.models import DocState, ElectronicDocument
 from fiscal.services import edoc_create, edoc_submit
@@ -15,6 +16,12 @@ from fiscal.sri.ats import ats_validate
 from .edoc_helpers import credit_note_for, edoc_make
 
 pytestmark = pytest.mark.django_db
+
+
+def _manage(*args, **options):
+    """Run a command as `manage.py` does: with no tenant in context."""
+    with no_tenant():
+        call_command(*args, **options)
 
 
 @pytest.fixture
@@ -35,9 +42,7 @@ def month(certified, fake_sri):
 
 def test_export_sri_writes_xml_per_clave_ats_and_workbooks(month, tmp_path):
     business, documents = month
-    call_command(
-        "export_sri", business=business.ruc, month="2026-11", out=str(tmp_path)
-    )
+    _manage("export_sri", business=business.ruc, month="2026-11", out=str(tmp_path))
     names = {p.name for p in tmp_path.iterdir()}
     assert {f"{d.access_key}.xml" for d in documents} <= names
     assert {"ATS-2026-11.xml", "comprobantes-2026-11.xlsx",
@@ -55,9 +60,7 @@ def test_export_sri_writes_xml_per_clave_ats_and_workbooks(month, tmp_path):
 
 def test_workbooks_reconcile_with_the_ats(month, tmp_path):
     business, documents = month
-    call_command(
-        "export_sri", business=business.ruc, month="2026-11", out=str(tmp_path)
-    )
+    _manage("export_sri", business=business.ruc, month="2026-11", out=str(tmp_path))
     ats = etree.parse(str(tmp_path / "ATS-2026-11.xml")).getroot()
     sheet = load_workbook(tmp_path / "ventas-por-tarifa-2026-11.xlsx").active
     total_row = list(sheet.iter_rows(values_only=True))[-1]
@@ -89,7 +92,7 @@ def test_zip_holds_the_same_files(month):
 def test_export_only_contains_the_business_own_documents(
     month, other_business, tmp_path
 ):
-    call_command(
+    _manage(
         "export_sri", business=other_business.ruc, month="2026-11", out=str(tmp_path)
     )
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xml") == [

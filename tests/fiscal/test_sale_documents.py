@@ -14,10 +14,11 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django_tasks import default_task_backend
 from lxml import etree
 
 from backoffice.customers.models import Customer, IdType
-from backoffice.tenancy.context import tenant_context
+from backoffice.tenancy.context import no_tenant, tenant_context
 from fiscal.exports import month_ats
 from fiscal.models import DocState, DocType, ElectronicDocument
 from fiscal.sale_documents import (
@@ -165,13 +166,19 @@ def test_task_sends_the_factura_and_the_receipt_prints_the_authorisation(
     django_capture_on_commit_callbacks,
     product,
 ):
+    default_task_backend.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = _post(api, _body((product, "2", "0")))
     assert response.status_code == 201 and callbacks  # submission waits for commit
     [edoc] = _edocs(certified)
     assert edoc.state == DocState.GENERATED and fake_sri.sends == []
+    for callback in callbacks:
+        callback()
+    (queued,) = default_task_backend.results
 
-    assert edoc_submit_task.call(edoc.pk) == DocState.AUTHORISED
+    with no_tenant():  # as in the worker
+        state = edoc_submit_task.call(*queued.args, **queued.kwargs)
+    assert state == DocState.AUTHORISED
 
     edoc.refresh_from_db()
     assert fake_sri.registrations_of(edoc.access_key) == 1

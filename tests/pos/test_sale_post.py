@@ -305,7 +305,9 @@ def test_submission_task_commits_or_rolls_back_with_the_sale(
     with tenant_context(business):
         edoc = ElectronicDocument.objects.get(source=f"sale:{sale.pk}")
     queued = DBTaskResult.objects.filter(task_path=task_path)
-    assert [t.args_kwargs["args"] for t in queued] == [[edoc.pk]]
+    assert [t.args_kwargs for t in queued] == [
+        {"args": [edoc.pk], "kwargs": {"business_id": business.pk}}
+    ]
 
     real_issue = checkout.sale_invoice_issue
 
