@@ -84,8 +84,8 @@ def _local_media_errors(root: Path) -> list[checks.CheckMessage]:
         return []
     return [
         checks.Error(
-            f"MEDIA_ROOT {root} is not writable by this process: uploading a "
-            "logo or a product image fails.",
+            f"MEDIA_ROOT {root} is not a directory this process can write to: "
+            "uploading a logo or a product image fails.",
             hint="Make DJANGO_MEDIA_ROOT a writable directory (a volume shared "
             "by every web process), or use object storage (MEDIA_S3_BUCKET).",
             id="backoffice.E001",

@@ -176,6 +176,7 @@ if MEDIA_S3["bucket_name"]:
             **{k: v for k, v in MEDIA_S3.items() if v},
             # Same-named uploads of two businesses must never replace each other.
             "file_overwrite": False,
+            "signature_version": "s3v4",  # what AWS, R2 and MinIO all accept
             # A private bucket answers signed URLs; a public custom domain plain ones.
             "querystring_auth": env_bool(
                 "MEDIA_S3_SIGNED_URLS", not MEDIA_S3["custom_domain"]
