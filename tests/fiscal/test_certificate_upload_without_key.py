@@ -5,12 +5,18 @@ from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from backoffice.tenancy.context import system_context
 from fiscal.models import SigningCertificate
 
 from .certs import PASSWORD, p12_single, pki_make
 
 pytestmark = pytest.mark.django_db
 URL = "admin:fiscal_signingcertificate_add"
+
+
+def _stored() -> int:
+    with system_context():  # under row-level security, all businesses
+        return SigningCertificate.unscoped_objects.count()
 
 
 def _upload(client):
@@ -29,10 +35,10 @@ def test_upload_without_a_usable_key_shows_a_form_error(client, owner, settings,
     body = response.content.decode()
     assert "clave de cifrado de certificados (FISCAL_CERT_KEY)" in body
     assert "su certificado no se guardó" in body
-    assert not SigningCertificate.unscoped_objects.exists()
+    assert _stored() == 0
 
 
 def test_upload_with_a_key_is_stored(owner_client, settings):
     settings.FISCAL_CERT_KEY = Fernet.generate_key().decode()
     assert _upload(owner_client).status_code == 302
-    assert SigningCertificate.unscoped_objects.count() == 1
+    assert _stored() == 1
