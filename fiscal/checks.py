@@ -1,8 +1,9 @@
 """System checks: the fiscal app cannot sign without its key and SRI schemas.
 
 Both are errors in every `check` once DEBUG is off (runserver, migrate and
-gunicorn's `check --deploy` in the release step stop there) and in
-`check --deploy` whatever DEBUG says.
+collectstatic stop there, so a release without them fails early) and in
+`check --deploy` whatever DEBUG says. A key the vault cannot use (missing
+outside development, or not a Fernet key) is an error even with DEBUG on.
 """
 
 from pathlib import Path
@@ -69,25 +70,22 @@ def _schema_errors() -> list[checks.CheckMessage]:
     return []
 
 
-def _production_errors() -> list[checks.CheckMessage]:
-    return _cert_key_errors() + _schema_errors()
-
-
 @checks.register()
 def check_fiscal_runtime(app_configs=None, **kwargs):
-    """An invalid key always; a missing key or schemas once DEBUG is off."""
+    """A key the vault cannot use, always; missing schemas once DEBUG is off."""
+    errors = _cert_key_errors()
     if not settings.DEBUG:
-        return _production_errors()
-    return [e for e in _cert_key_errors() if e.id == "fiscal.E002"]
+        errors += _schema_errors()
+    return errors
 
 
 @checks.register(deploy=True)
 def check_fiscal_deploy(app_configs=None, **kwargs):
-    """Under --deploy, report what the plain check above left out (DEBUG on)."""
+    """Under --deploy with DEBUG on, what production would lack besides."""
     if not settings.DEBUG:
-        return []  # check_fiscal_runtime already reported them
-    errors = _production_errors()
-    if vault.key_problem() is None and not vault.configured_keys():
+        return []  # check_fiscal_runtime reported everything
+    errors = _schema_errors()
+    if not vault.configured_keys() and vault.key_problem() is None:
         # Only the development key, derived from the dev SECRET_KEY.
         errors.insert(
             0,
@@ -98,4 +96,4 @@ def check_fiscal_deploy(app_configs=None, **kwargs):
                 id="fiscal.E001",
             ),
         )
-    return [e for e in errors if e.id != "fiscal.E002"]
+    return errors

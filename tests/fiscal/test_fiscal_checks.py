@@ -87,6 +87,13 @@ def test_schema_directory_without_the_factura_schema_fails(production, schema_di
     assert schemas.NOTA_CREDITO_1_1_0 not in error.msg
 
 
+def test_missing_key_with_a_real_secret_fails_even_in_development(settings):
+    settings.DEBUG = True
+    settings.SECRET_KEY = PROD_SECRET  # no development key to derive from
+    settings.FISCAL_CERT_KEY = ""
+    assert _ids(checks.check_fiscal_runtime()) == ["fiscal.E001"]
+
+
 def test_deploy_reports_missing_schemas_with_debug_on(settings, tmp_path):
     settings.DEBUG = True
     settings.FISCAL_CERT_KEY = Fernet.generate_key().decode()
