@@ -156,6 +156,33 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads (logos, product images), issue 9 §3: S3-compatible object storage
+# through django-storages when MEDIA_S3_BUCKET is set (any provider: AWS, R2,
+# MinIO, DigitalOcean Spaces), else the local MEDIA_ROOT, served under MEDIA_URL
+# by backoffice.media (whitenoise only serves files present at start-up).
+MEDIA_S3 = {
+    "bucket_name": os.environ.get("MEDIA_S3_BUCKET", ""),
+    "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL", ""),
+    "region_name": os.environ.get("MEDIA_S3_REGION", ""),
+    "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID", ""),
+    "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY", ""),
+    "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", ""),
+    "location": os.environ.get("MEDIA_S3_PREFIX", ""),
+}
+if MEDIA_S3["bucket_name"]:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **{k: v for k, v in MEDIA_S3.items() if v},
+            # Same-named uploads of two businesses must never replace each other.
+            "file_overwrite": False,
+            "signature_version": "s3v4",  # what AWS, R2 and MinIO all accept
+            # A private bucket answers signed URLs; a public custom domain plain ones.
+            "querystring_auth": env_bool(
+                "MEDIA_S3_SIGNED_URLS", not MEDIA_S3["custom_domain"]
+            ),
+        },
+    }
 # Development (and tests) serve static files without collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -174,6 +201,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Local HTTP with DEBUG off (issue 9 §3): for testing a production build on
+# http://127.0.0.1 only. Cookies lose their Secure flag and nothing redirects to
+# HTTPS; `check --deploy` warns while it is on. Behind a TLS proxy: never set it.
+INSECURE_HTTP = env_bool("DJANGO_INSECURE_HTTP", False)
+if not DEBUG and INSECURE_HTTP:
+    SECURE_SSL_REDIRECT = False
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+
 # --- Background tasks (django-tasks, database backend: no extra server) ----------
 TASKS = {
     "default": {
@@ -189,6 +225,12 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "no-reply@southernpos.ec"
 )
+# SMTP (issue 9 §3): `check --deploy` warns while mail goes to the console.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 
 # --- SRI ------------------------------------------------------------------------
 # Our own SRI schemas (fiscal/sri/xsd) unless SRI_XSD_DIR names a directory with

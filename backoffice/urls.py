@@ -1,9 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from backoffice.media import media_urlpatterns
 from backoffice.tenancy.views import InvitationsView, SignupView
 
 urlpatterns = [
@@ -14,4 +13,4 @@ urlpatterns = [
     path("pos/", include("pos.urls")),
     path("reports/", include("backoffice.reports.urls")),
     path("admin/", admin.site.urls),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+] + media_urlpatterns()  # local uploads, DEBUG or not (S3 serves its own)

@@ -33,6 +33,13 @@ class CertificateInvalidError(FiscalError):
     code = "certificate_invalid"
 
 
+class CertificateKeyMissingError(FiscalError):
+    """The server cannot encrypt signature files (FISCAL_CERT_KEY unset or invalid)."""
+
+    code = "certificate_key_missing"
+    status = 503
+
+
 class DocumentStateError(FiscalError):
     """El comprobante no está en un estado que permita esta acción."""
 

@@ -75,7 +75,8 @@ class ReceiptData:
     authorized_at: str = ""
     ambiente: str = ""  # "PRUEBAS" / "PRODUCCIÓN"
     footer: str = ""
-    logo_path: str = ""
+    logo_url: str = ""  # the HTML receipt's <img src> (a URL, never a file path)
+    logo_image: bytes = b""  # the PDF's logo, read through the storage API
     voided_note: str = ""  # "ANULADA: nota de crédito 001-001-000000004"
 
 
@@ -87,7 +88,7 @@ class CashReport:
 
 
 # A row is (kind, payload): "center"/"text"/"bold" with a string, "pair" with
-# (left, right, bold), "rule" with None, "logo" with a path.
+# (left, right, bold), "rule" with None, "logo" with the image's bytes.
 Row = tuple[str, object]
 
 
@@ -194,7 +195,7 @@ def _draw(canvas, text, kind, payload, item_height, y) -> float:
     baseline = y - item_height + 2.5
     if kind == "logo":
         try:
-            image = ImageReader(payload)
+            image = ImageReader(io.BytesIO(payload))
             w, h = image.getSize()
             draw_h = LOGO_HEIGHT
             draw_w = min(CONTENT_WIDTH, w * draw_h / h)
@@ -233,8 +234,8 @@ def _draw(canvas, text, kind, payload, item_height, y) -> float:
 
 def receipt_rows(data: ReceiptData) -> list[Row]:
     rows: list[Row] = []
-    if data.logo_path:
-        rows.append(("logo", data.logo_path))
+    if data.logo_image:
+        rows.append(("logo", data.logo_image))
     rows.append(("center_bold", data.business_name))
     if data.razon_social != data.business_name:
         rows.append(("center", data.razon_social))

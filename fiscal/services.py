@@ -25,6 +25,7 @@ from backoffice.tenancy.models import Business
 from . import selectors, vault
 from .errors import (
     CertificateInvalidError,
+    CertificateKeyMissingError,
     CertificateMissingError,
     ConsumidorFinalLimitError,
     DocumentStateError,
@@ -74,13 +75,25 @@ def certificate_upload(
     except CertificateError as exc:
         raise CertificateInvalidError(str(exc)) from exc
     cert = identity.certificate
+    try:
+        p12_encrypted = vault.encrypt(p12)
+        password_encrypted = vault.encrypt(password.encode("utf-8"))
+    except (vault.KeyMissing, vault.KeyInvalid) as exc:
+        logger.error("Certificate upload refused: %s", exc)
+        raise CertificateKeyMissingError(
+            _(
+                "El servidor no tiene configurada la clave de cifrado de "
+                "certificados (FISCAL_CERT_KEY). Avise al administrador del "
+                "sistema; su certificado no se guardó."
+            )
+        ) from exc
     SigningCertificate.objects.filter(business=business, is_active=True).update(
         is_active=False
     )
     return SigningCertificate.objects.create(
         business=business,
-        p12_encrypted=vault.encrypt(p12),
-        password_encrypted=vault.encrypt(password.encode("utf-8")),
+        p12_encrypted=p12_encrypted,
+        password_encrypted=password_encrypted,
         subject=_common_name(cert.subject) or cert.subject.rfc4514_string(),
         issuer=issuer_name(cert)[:300],
         serial_number=str(cert.serial_number)[:64],
@@ -92,6 +105,26 @@ def certificate_upload(
 def _common_name(name: x509.Name) -> str:
     values = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     return str(values[0].value)[:300] if values else ""
+
+
+@transaction.atomic
+def certificate_keys_rotate() -> int:
+    """Re-encrypt every business's certificates with the first FISCAL_CERT_KEY.
+
+    System code (every business): call inside `system_context()`. All or
+    nothing: one certificate no key can decrypt leaves every row unchanged.
+    """
+    rows = SigningCertificate.unscoped_objects.select_for_update().only(
+        "pk", "p12_encrypted", "password_encrypted"
+    )
+    count = 0
+    for row in rows:
+        SigningCertificate.unscoped_objects.filter(pk=row.pk).update(
+            p12_encrypted=vault.rotate(row.p12_encrypted),
+            password_encrypted=vault.rotate(row.password_encrypted),
+        )
+        count += 1
+    return count
 
 
 # --- creation and signing ---------------------------------------------------------

@@ -43,18 +43,29 @@ def _voided_note(void) -> str:
     return _("ANULADA: nota de crédito %(n)s") % {"n": void.document_number}
 
 
-def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
-    """Receipt data of a sale loaded with `selectors.sale_get`."""
+def _logo_image(business: Business) -> bytes:
+    """The logo's bytes through the storage API (local disk or S3), or b""."""
+    try:
+        with business.logo.open("rb") as handle:
+            return handle.read()
+    except (OSError, ValueError):
+        return b""  # a missing logo must never stop a receipt
+
+
+def sale_receipt_data(
+    *, business: Business, sale: Sale, logo_image: bool = False
+) -> ReceiptData:
+    """Receipt data of a sale loaded with `selectors.sale_get`.
+
+    The logo is its URL (for HTML); `logo_image` also reads its bytes (for
+    the PDF). Never a file path: with object storage there is none, and a
+    page must not reveal the server's layout.
+    """
     establishment = sale.emission_point.establishment
     labels = dict(TaxCategory.choices)
     methods = dict(PaymentMethod.choices)
     void = sale.void if hasattr(sale, "void") else None
-    logo = ""
-    if business.logo:
-        try:
-            logo = business.logo.path
-        except (NotImplementedError, ValueError):
-            logo = ""
+    logo_url = business.logo.url if business.logo else ""
     return ReceiptData(
         business_name=str(business),
         razon_social=business.razon_social,
@@ -92,7 +103,8 @@ def sale_receipt_data(*, business: Business, sale: Sale) -> ReceiptData:
         tendered=sale.tendered,
         change=sale.change,
         footer=business.receipt_footer,
-        logo_path=logo,
+        logo_url=logo_url,
+        logo_image=_logo_image(business) if logo_image and business.logo else b"",
         voided_note=_voided_note(void),
         **_sri_fields(business=business, sale=sale),
     )

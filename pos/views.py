@@ -43,7 +43,9 @@ def _sale_or_404(request, pk):
 class SaleReceiptPdfView(View):
     def get(self, request, pk):
         data = sale_receipt_data(
-            business=request.business, sale=_sale_or_404(request, pk)
+            business=request.business,
+            sale=_sale_or_404(request, pk),
+            logo_image=True,
         )
         response = HttpResponse(receipt_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{data.number}.pdf"'

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +16,7 @@ def run_manage(*args, **env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "FISCAL_CERT_KEY", "MEDIA_S3"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -34,6 +35,9 @@ def production_env(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "pos.example.ec",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://pos.example.ec",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "FISCAL_CERT_KEY": Fernet.generate_key().decode(),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
     }
 
 

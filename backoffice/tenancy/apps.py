@@ -8,6 +8,8 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Configuración")
 
     def ready(self):
+        from backoffice import checks  # noqa: F401  (registers the deploy checks)
+
         from . import rls
 
         rls.connect_signals()

@@ -3,7 +3,11 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from backoffice.tenancy.context import tenant_context
-from fiscal.errors import CertificateInvalidError, CertificateMissingError
+from fiscal.errors import (
+    CertificateInvalidError,
+    CertificateKeyMissingError,
+    CertificateMissingError,
+)
 from fiscal.models import SigningCertificate
 from fiscal.selectors import (
     certificate_active,
@@ -46,10 +50,11 @@ def test_changed_key_cannot_decrypt(tenant, key, settings):
 def test_production_refuses_to_store_without_a_key(tenant, settings):
     settings.FISCAL_CERT_KEY = ""
     settings.SECRET_KEY = "a-real-production-secret-key-0123456789abcdef"
-    with pytest.raises(ImproperlyConfigured, match="FISCAL_CERT_KEY"):
+    with pytest.raises(CertificateKeyMissingError, match="FISCAL_CERT_KEY"):
         certificate_upload(
             business=tenant, p12=p12_single(pki_make()), password=PASSWORD
         )
+    assert not SigningCertificate.objects.exists()
 
 
 def test_wrong_password_is_refused_and_nothing_stored(tenant, key):
