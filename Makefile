@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format setup demo clean
+.PHONY: run test lint format setup demo clean messages
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Extract our strings into locale/{es,en} (needs GNU gettext), then fill the
+# source-language side and compile the .mo files (pure Python, committed).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l es -l en --add-location=file \
+		--ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*'
+	$(BIN)/python manage.py compile_catalogs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
