@@ -26,7 +26,7 @@ test: $(STAMP)
 # Extract our strings into locale/{es,en} (needs GNU gettext), then fill the
 # source-language side and compile the .mo files (pure Python, committed).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l es -l en --add-location=file \
+	$(BIN)/python manage.py makemessages -l es -l en --add-location=file --no-obsolete \
 		--ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*'
 	$(BIN)/python manage.py compile_catalogs
 

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
+from django.utils import translation
 
 from admin_theme import navigation
 from admin_theme.refusals import permission_denied
@@ -20,6 +21,13 @@ URL_ITEMS = {  # role: (Abrir POS, Reportes)
 }
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in the thread: restore it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def member(business, role):
     user = UserFactory()
     membership(business, user, role)
@@ -31,11 +39,12 @@ def _links(user, business, role):
     request.user = user
     request.business = business
     request.membership = type("M", (), {"role": role, "business": business})()
-    return {
-        str(item["title"]): item["link"]
-        for group in navigation.sidebar(request)
-        for item in group["items"]
-    }
+    with translation.override("es-ec"):
+        return {
+            str(item["title"]): item["link"]
+            for group in navigation.sidebar(request)
+            for item in group["items"]
+        }
 
 
 def _all_links(business):
@@ -107,6 +116,7 @@ def test_waiter_sent_to_the_back_office_is_told_where_to_go(business, client):
         assert 'name="username"' not in html  # not the login form
     pos = client.get("/pos/").content.decode()
     assert 'href="/admin/"' not in pos  # the POS page no longer sends them there
+    assert 'action="/admin/logout/"' in pos  # nor leaves them stuck
     # They can still sign out from the refusal page.
     assert client.post("/admin/logout/").status_code == 200
     assert "_auth_user_id" not in client.session

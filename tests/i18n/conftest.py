@@ -1,8 +1,10 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 
 @pytest.fixture(scope="module")
@@ -20,3 +22,10 @@ def demo(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in the thread: restore it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -29,7 +29,7 @@ ENGLISH = [
     "Password", "Username", "Select", "Previous", "Next", "Reset", "Apply",
     "Cancel", "Name", "Date", "Comment", "Object", "Yes", "True", "False",
     "Sales", "Settings", "Reports", "Dashboard", "Forbidden", "Permission denied",
-    "Run", "Submit", "Show counts", "Today", "Any date", "Light", "Dark",
+    "Run", "Submit", "Show counts", "Today", "Any date", "Light", "Dark", "None",
 ]  # fmt: skip
 SPANISH = [
     "Buscar", "Filtros", "Categoría", "Categorías", "Historial", "Histórico",
