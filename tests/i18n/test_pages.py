@@ -18,6 +18,8 @@ from backoffice.catalog.models import Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.tenancy.context import system_context
 from backoffice.tenancy.models import Membership
+from fiscal.models import ElectronicDocument
+from pos.models import Sale
 from tests.i18n.visible import found, visible_text
 
 ENGLISH = [
@@ -55,6 +57,8 @@ def _pages(username):
     with system_context():
         business = Membership._base_manager.get(user__username=username).business
         product = Product._base_manager.filter(business=business).first()
+        sale = Sale._base_manager.filter(business=business).first()
+        document = ElectronicDocument._base_manager.filter(business=business).first()
     return [
         "/admin/",
         "/admin/catalog/product/",
@@ -66,6 +70,12 @@ def _pages(username):
         "/admin/inventory/stockmove/",
         "/admin/inventory/stocklevel/",
         "/admin/pos/sale/",
+        f"/admin/pos/sale/{sale.pk}/change/",
+        f"/admin/fiscal/electronicdocument/{document.pk}/change/",
+        f"/admin/tenancy/business/{business.pk}/change/",
+        "/admin/tenancy/membership/add/",
+        "/admin/inventory/stockcount/add/",
+        "/admin/customers/customer/",
         "/admin/pos/cashsession/",
         "/admin/fiscal/electronicdocument/",
         "/admin/tenancy/business/",
