@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.selectors import invitation_list_for_user
+from pos.api import SELLERS
 
 API_PREFIXES = ("/pos/api/",)
 
@@ -19,11 +20,11 @@ API_PREFIXES = ("/pos/api/",)
 def _links(request) -> list[dict]:
     user = request.user
     links = []
-    if user.is_authenticated and (
-        user.is_superuser or roles.has_role(request, roles.BACK_OFFICE)
-    ):
+    back_office = roles.has_role(request, roles.BACK_OFFICE)
+    if user.is_authenticated and (user.is_superuser or back_office):
         links.append({"title": _("Volver al panel"), "url": reverse("admin:index")})
-    if roles.role_of(request):
+    # Sellers sell at the POS; waiters (no back office) work there.
+    if roles.has_role(request, SELLERS) or (roles.role_of(request) and not back_office):
         links.append({"title": _("Ir al POS"), "url": reverse("pos:page")})
     elif user.is_authenticated and invitation_list_for_user(user=user):
         links.append({"title": _("Ver invitaciones"), "url": reverse("invitations")})

@@ -84,6 +84,7 @@ def test_pages_left_out_of_the_menu_refuse_kindly(business, role, client):
         assert response.status_code == 403, (role, link)
         assert REFUSAL in html, link
         assert 'href="/admin/"' in html  # back to what they can use
+        assert ('href="/pos/"' in html) == (role != "accountant")  # cannot sell
         assert "403 Forbidden" not in html
 
 

@@ -15,6 +15,8 @@ from django.utils import translation
 from admin_theme import catalogs
 
 LANGS = list(catalogs.LANGUAGES)
+# What `make messages` skips (Makefile), besides dot-directories.
+NOT_CODE = {"tests", "bench", "staticfiles", "media", "locale", "docs", "__pycache__"}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdf]|%[sdf]|\{\}")
 
 
@@ -90,14 +92,11 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path):
     if _gettext_missing():
         pytest.skip("needs GNU gettext (apt-get install gettext)")
     base = Path(settings.BASE_DIR)
-    for name in ("manage.py", "admin_theme", "backoffice", "fiscal", "fixtures", "pos"):
-        source = base / name
-        if source.is_dir():
-            shutil.copytree(
-                source, tmp_path / name, ignore=shutil.ignore_patterns("*.pyc")
-            )
-        else:
-            shutil.copy(source, tmp_path / name)
+    shutil.copy(base / "manage.py", tmp_path / "manage.py")
+    for source in base.iterdir():
+        if source.is_dir() and source.name[0] != "." and source.name not in NOT_CODE:
+            ignore = shutil.ignore_patterns("*.pyc")
+            shutil.copytree(source, tmp_path / source.name, ignore=ignore)
     (tmp_path / "locale").mkdir()
     subprocess.run(
         [
