@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 from backoffice.media import media_urlpatterns
 from backoffice.tenancy.views import InvitationsView, SignupView
 
+handler403 = "admin_theme.refusals.permission_denied"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("signup/", SignupView.as_view(), name="signup"),

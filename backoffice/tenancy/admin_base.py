@@ -145,6 +145,13 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
         self._require_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def render_history_view(self, request, template, context, **kwargs):
+        # No change reason is NULL: show nothing rather than Python's "None".
+        for record in getattr(context.get("page_obj"), "object_list", ()):
+            if getattr(record, "history_change_reason", "") is None:
+                record.history_change_reason = ""
+        return super().render_history_view(request, template, context, **kwargs)
+
 
 class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):
     """Tenant admin with spreadsheet import/export (unfold styling).
