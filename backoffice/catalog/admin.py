@@ -9,6 +9,7 @@ from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
 from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -29,6 +30,17 @@ from .models import (
 from .resources import CategoryResource, ProductResource
 
 PRICE_PREVIEW_ROWS = 50
+
+
+def price_typed_text(price, record) -> str:
+    """A stored net price as the owner typed it, per the row's IVA settings."""
+    product = Product(
+        price=price,
+        price_includes_tax=record.price_includes_tax,
+        tax_category=record.tax_category,
+    )
+    suffix = _("con IVA") if record.price_includes_tax else _("sin IVA")
+    return f"{money_text(services.price_as_entered(product=product))} {suffix}"
 
 
 class CatalogAdminMixin:
@@ -145,8 +157,8 @@ class ProductForm(TenantModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["price_entered"].initial = services.price_as_entered(
-                product=self.instance
+            self.fields["price_entered"].initial = money_text(
+                services.price_as_entered(product=self.instance)
             )
         elif not self.is_bound:
             business = require_business()
@@ -227,6 +239,11 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     inlines = [ProductModifierInline]
     actions = ["activate", "deactivate", "set_category", "change_price"]
     readonly_fields = ["display_thumbnail"]
+    history_formats = {
+        "price": price_typed_text,
+        "low_stock_threshold": lambda value, row: quantity_text(value, row.unit),
+    }
+    history_labels = {"price": _("precio")}
     fieldsets = [
         (None, {"fields": ["code", "barcode", "name", "category", "unit"]}),
         (
@@ -267,13 +284,13 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     @admin.display(description=_("precio"), ordering="price")
     def display_price(self, obj):
         suffix = _("con IVA") if obj.price_includes_tax else _("sin IVA")
-        return f"{services.price_as_entered(product=obj):.2f} {suffix}"
+        return f"{money_text(services.price_as_entered(product=obj))} {suffix}"
 
     @admin.display(description=_("stock"), ordering="stock_total")
     def display_stock(self, obj):
         if not obj.track_stock:
             return "—"
-        text = f"{obj.stock_total.normalize():f}"
+        text = quantity_text(obj.stock_total, obj.unit)
         if obj.has_low_level:
             return format_html('<span style="color:#b91c1c">{} ⚠</span>', text)
         return text
