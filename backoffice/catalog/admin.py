@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -51,7 +51,7 @@ class CatalogAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, TenantImportExportAdmin):
+class CategoryAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
     form = TenantModelForm
     resource_classes = [CategoryResource]
     skip_admin_log = True
@@ -215,7 +215,7 @@ class ProductActionForm(ActionForm):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
+class ProductAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
     form = ProductForm
     action_form = ProductActionForm
     resource_classes = [ProductResource]

@@ -9,7 +9,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import action
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -33,7 +33,7 @@ from .models import (
 from .resources import StockCountLineResource, StockLevelResource, StockMoveResource
 
 
-class TenantExportMixin(ExportMixin):
+class TenantExportMixin(SpreadsheetExportMixin, ExportMixin):
     export_form_class = ExportForm
     formats = SPREADSHEET_FORMATS
 
