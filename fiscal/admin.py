@@ -103,7 +103,7 @@ class PortalAnnulmentFilter(admin.SimpleListFilter):
 @admin.register(ElectronicDocument)
 class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
     list_display = [
-        "number",
+        "display_number",
         "kind",
         "issue_date",
         "buyer_name",
@@ -153,6 +153,11 @@ class ElectronicDocumentAdmin(ReadOnlyTenantAdmin):
         "record_portal_annulment",
     ]
     actions_list = ["export_month"]
+
+    @display(description=_("número"), ordering="number")
+    def display_number(self, obj):
+        # 001-001-000000123 in one line: a wrapped number is hard to read.
+        return format_html('<span class="whitespace-nowrap">{}</span>', obj.number)
 
     @display(description=_("estado"), label=STATE_COLOURS)
     def display_state(self, obj):

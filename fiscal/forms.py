@@ -119,6 +119,7 @@ class MonthDialogForm(BaseDialogForm):
     month = forms.RegexField(
         label=_("Mes (AAAA-MM)"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Use el formato AAAA-MM, p. ej. 2026-11.")},
         widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "2026-11"}),
     )
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
@@ -140,7 +141,7 @@ class ProductForm(TenantModelForm):
     """The owner types the price with or without IVA; it is stored without IVA."""
 
     price_entered = forms.DecimalField(
-        label=_("precio"),
+        label=capfirst(_("precio")),
         min_value=0,
         max_digits=14,
         decimal_places=6,

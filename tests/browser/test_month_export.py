@@ -96,5 +96,6 @@ def test_a_bad_month_stays_in_the_dialog_with_an_error(
     page.click("text=Exportar mes (XML, ATS, Excel)")
     page.fill("#dialog input[name=month]", "2026-13")
     page.click("#dialog button[type=submit]")
-    page.wait_for_selector("#dialog-form .errorlist, #dialog-form [class*=text-red]")
+    page.wait_for_selector("#dialog-form >> text=Use el formato AAAA-MM")
     assert page.is_visible("#dialog input[name=month]")
+    assert page.input_value("#dialog input[name=month]") == "2026-13"
