@@ -56,7 +56,8 @@ class StockMove(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.product_id} {self.quantity:+} ({self.reason})"
+        quantity = Decimal(self.quantity).normalize()
+        return f"{self.product} {quantity:+f} ({self.get_reason_display()})"
 
 
 class StockLevel(TenantModel):

@@ -129,5 +129,11 @@ def test_changelists_show_quantities_and_prices_sanely(owner_client, tenant):
     assert "Vacío 0 0" in levels
     moves = text_of(owner_client.get(reverse("admin:inventory_stockmove_changelist")))
     assert "0.750" in moves
-    for page in (products, levels, moves):
+    move = StockMove.objects.get(product=loose)
+    detail = text_of(
+        owner_client.get(reverse("admin:inventory_stockmove_change", args=[move.pk]))
+    )
+    assert "QUESO · Queso +0.75 (inicial)" in detail
+    assert "Cantidad 0.750" in detail
+    for page in (products, levels, moves, detail):
         assert not SIX_DECIMALS.search(page)
