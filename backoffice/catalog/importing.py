@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from backoffice.bulk import insert_rows, update_rows
 from backoffice.tenancy.resources import TenantResource
@@ -187,6 +189,9 @@ class SpreadsheetCSV(CSV):
 
 
 def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        # Control characters are not allowed in xlsx: never a 500 for them.
+        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, Decimal) and value.as_tuple().exponent <= -2:
         # Money comes with two decimals or more (MoneyWidget): show them all.
@@ -202,6 +207,8 @@ class FastXLSX(XLSX):
     """
 
     def export_data(self, dataset, **kwargs):
+        if getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False) is True:
+            self._escape_formulae(dataset)  # as import-export's own formats do
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=(dataset.title or "Hoja1")[:31])
         sheet.append(dataset.headers or [])

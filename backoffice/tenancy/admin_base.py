@@ -146,6 +146,12 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
             )
         return super().history_view(request, object_id, extra_context)
 
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            # Shown as is by the template: no reason is blank, not "None".
+            record.history_change_reason = record.history_change_reason or ""
+
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryChanges(
             self.model,

@@ -73,6 +73,7 @@ def test_history_shows_the_price_the_owner_typed(owner_client, business):
 
     assert "Precio: 4.75 con IVA arrow_right_alt 4.95 con IVA" in text
     assert "Stock mínimo: 2 arrow_right_alt 1.5" in text
+    assert "None" not in text  # no change reason: blank, not "None"
     assert not SIX_DECIMALS.search(text)
 
 

@@ -190,3 +190,9 @@ def test_semicolon_and_tab_files_are_split_into_columns():
         )
         assert dataset.headers == ["Código", "Nombre"]
         assert dataset[0] == ("A", "B")
+
+
+def test_xlsx_export_survives_control_characters(owner_client, tenant):
+    ProductFactory(code="B1", name="Campana\x07")
+    sheet = openpyxl.load_workbook(io.BytesIO(export(owner_client, XLSX_FORMAT))).active
+    assert sheet["C2"].value == "Campana\N{REPLACEMENT CHARACTER}"
