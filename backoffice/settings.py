@@ -200,6 +200,10 @@ SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR") or (
     str(_shared_wsdl) if _shared_wsdl.exists() else ""
 )
 FISCAL_CERT_KEY = os.environ.get("FISCAL_CERT_KEY", "")
+# PEM bundle of the accredited certification authorities (BCE, Security Data…):
+# a signing certificate they issued for a business's RUC verifies that RUC.
+# Empty: only platform staff verify RUCs.
+RUC_VERIFY_CA_FILE = os.environ.get("RUC_VERIFY_CA_FILE", "")
 # Development and the demo sign documents but never reach the SRI (their
 # certificates are throw-away); production sends unless told otherwise.
 SRI_SEND_ENABLED = env_bool("SRI_SEND_ENABLED", not DEBUG)
