@@ -279,7 +279,13 @@ class MembershipAdmin(TenantAdmin):
     form = MembershipForm
     view_roles = roles.OWNERS
     change_roles = roles.OWNERS
-    list_display = ["user", "display_email", "role", "is_active", "display_accepted"]
+    list_display = [
+        "display_person",
+        "display_email",
+        "role",
+        "is_active",
+        "display_accepted",
+    ]
     list_filter = ["role", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
@@ -288,6 +294,10 @@ class MembershipAdmin(TenantAdmin):
         if obj is None:
             return ["email", "local_name", "password", "role", "is_active"]
         return ["email", "role", "is_active"]
+
+    @admin.display(description=_("persona"), ordering="user__username")
+    def display_person(self, obj):
+        return obj.display_person
 
     @admin.display(description=_("correo"))
     def display_email(self, obj):

@@ -197,7 +197,15 @@ class Membership(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.display_person} · {self.get_role_display()}"
+
+    @property
+    def display_person(self) -> str:
+        # Until accepted, only the e-mail the owner typed: the account's own
+        # name would tell them the e-mail already had one.
+        if self.is_pending and self.user.email:
+            return self.user.email
+        return str(self.user)
 
     @property
     def is_pending(self) -> bool:
