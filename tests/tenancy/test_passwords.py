@@ -160,8 +160,10 @@ def test_adding_a_member_says_the_same_whether_the_email_has_an_account(
     assert "Enviamos a EMAIL un enlace" in known[1][0]
     listing = client.get("/admin/tenancy/membership/").content.decode()
     with system_context():
-        pending = Membership.unscoped_objects.filter(
-            business=business, accepted_at__isnull=True
-        ).values_list("user__email", flat=True)
+        pending = list(
+            Membership.unscoped_objects.filter(
+                business=business, accepted_at__isnull=True
+            ).values_list("user__email", flat=True)
+        )
     assert sorted(pending) == ["conocida@correo.ec", "desconocida@correo.ec"]
     assert "conocida@correo.ec" in listing
