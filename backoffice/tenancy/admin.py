@@ -8,13 +8,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from . import roles
 from .admin_base import TenantAdmin
 from .context import require_business
-from .models import Business, EmissionPoint, Establishment, Membership, Role, RucDispute
+from .models import (
+    Account,
+    Business,
+    EmissionPoint,
+    Establishment,
+    Membership,
+    Role,
+    RucDispute,
+)
 from .services import (
     RucVerifiedError,
     business_ruc_verify,
@@ -31,10 +39,23 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class AccountInline(StackedInline):
+    """Whether the person proved their e-mail, or is a business-local login."""
+
+    model = Account
+    can_delete = False
+    fields = ["email_verified_at", "is_local"]
+    readonly_fields = ["email_verified_at", "is_local"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # made by the services, never here
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, ModelAdmin):
     """Platform staff only: tenants manage people through memberships."""
 
+    inlines = [AccountInline]
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm

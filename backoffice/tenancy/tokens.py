@@ -11,6 +11,9 @@ from django.conf import settings
 from django.core import signing
 
 SIGNUP_SALT = "southernpos.tenancy.signup"
+SIGNUP_FIELDS = frozenset(
+    {"email", "ruc", "razon_social", "nombre_comercial", "direccion_matriz", "mode"}
+)
 INVITATION_SALT = "southernpos.tenancy.invitation"
 INVITATION_MAX_AGE = timedelta(days=7)
 
@@ -26,7 +29,10 @@ def signup_token_read(token: str) -> dict | None:
         )
     except signing.BadSignature:  # SignatureExpired included
         return None
-    return data if isinstance(data, dict) else None
+    # A link signed by an older form with other fields is simply not valid.
+    if not isinstance(data, dict) or data.keys() != SIGNUP_FIELDS:
+        return None
+    return data
 
 
 def invitation_token_make(membership) -> str:

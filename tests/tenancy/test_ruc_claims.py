@@ -208,3 +208,14 @@ def test_the_first_proof_wins(accredited, business):
     squatter = BusinessFactory(ruc=business.ruc)
     assert _upload(business, _p12(accredited, business.ruc))
     assert not _upload(squatter, _p12(accredited, business.ruc))
+
+
+def test_staff_see_whether_an_account_proved_its_email(client, db):
+    from backoffice.tenancy.services import account_email_verify
+
+    person = UserFactory()
+    account_email_verify(user=person)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(f"/admin/auth/user/{person.pk}/change/")
+    assert page.status_code == 200
+    assert "correo verificado" in page.content.decode().lower()
