@@ -219,3 +219,24 @@ def test_staff_see_whether_an_account_proved_its_email(client, db):
     page = client.get(f"/admin/auth/user/{person.pk}/change/")
     assert page.status_code == 200
     assert "correo verificado" in page.content.decode().lower()
+
+
+def test_the_sri_export_picks_the_verified_claim_or_refuses(db, tmp_path, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from fiscal.management.commands import export_sri
+
+    ruc = valid_ruc()
+    BusinessFactory(ruc=ruc)
+    BusinessFactory(ruc=ruc)
+    with pytest.raises(CommandError, match="verify one first"):
+        call_command("export_sri", business=ruc, month="2026-11", out=str(tmp_path))
+    real = BusinessFactory(ruc=ruc, ruc_verified_at=timezone.now())
+    chosen = []
+    monkeypatch.setattr(
+        export_sri,
+        "month_export",
+        lambda *, business, year, month: chosen.append(business) or {},
+    )
+    call_command("export_sri", business=ruc, month="2026-11", out=str(tmp_path))
+    assert chosen == [real]
