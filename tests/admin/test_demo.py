@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from backoffice.catalog.models import Category, Product
 from backoffice.tenancy.context import system_context
-from backoffice.tenancy.models import Business, TenantModel
+from backoffice.tenancy.models import Account, Business, TenantModel
 from fiscal.taxes import TaxCategory
 from fixtures.demo import RESTAURANT, SHOP
 
@@ -47,6 +47,18 @@ def test_load_demo_twice_changes_nothing(db):
     assert snapshot() == first
     assert first["tenancy.Business"] == 2
     assert first["users"] == 6
+
+
+def test_demo_loaded_before_verification_is_verified_in_place(db):
+    """A database from before issue 10: no claim or e-mail was verified."""
+    load()
+    first = snapshot()
+    Business.objects.update(ruc_verified_at=None)
+    Account.objects.all().delete()
+    load()
+    assert snapshot() == first  # no second demo business for the same RUC
+    assert Business.objects.filter(ruc_verified_at__isnull=False).count() == 2
+    assert Account.objects.filter(email_verified_at__isnull=False).count() == 6
 
 
 @pytest.mark.parametrize("spec", [RESTAURANT, SHOP], ids=["restaurant", "shop"])
