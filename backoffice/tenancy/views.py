@@ -355,12 +355,26 @@ class PasswordResetCompleteView(AdminLookMixin, auth_views.PasswordResetComplete
     template_name = "tenancy/password_reset_complete.html"
 
 
-class PasswordChangeView(AdminLookMixin, auth_views.PasswordChangeView):
+class BackLinkMixin:
+    """Back to where this person works: the back office, or the POS page."""
+
+    def get_context_data(self, **kwargs):
+        membership = getattr(self.request, "membership", None)
+        if membership is not None:
+            back = _landing(membership)
+        else:
+            back = reverse("admin:index")
+        return {**super().get_context_data(**kwargs), "back_url": back}
+
+
+class PasswordChangeView(BackLinkMixin, AdminLookMixin, auth_views.PasswordChangeView):
     """For every role: the admin's own page needs back-office rights."""
 
     template_name = "tenancy/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
 
 
-class PasswordChangeDoneView(AdminLookMixin, auth_views.PasswordChangeDoneView):
+class PasswordChangeDoneView(
+    BackLinkMixin, AdminLookMixin, auth_views.PasswordChangeDoneView
+):
     template_name = "tenancy/password_change_done.html"

@@ -90,6 +90,8 @@ def test_every_role_changes_its_password(client, business, role):
     page = client.get("/account/password/")
     assert page.status_code == 200
     assert "Cambiar contraseña" in page.content.decode()
+    back = "/pos/" if role == "waiter" else "/admin/"
+    assert page.context["back_url"] == back
     wrong = client.post(
         "/account/password/",
         {"old_password": "mala", "new_password1": NEW, "new_password2": NEW},
@@ -100,6 +102,9 @@ def test_every_role_changes_its_password(client, business, role):
         {"old_password": "pass12345!", "new_password1": NEW, "new_password2": NEW},
     )
     assert response.status_code == 302
+    assert (
+        "Su contraseña se cambió" in client.get(response["Location"]).content.decode()
+    )
     user.refresh_from_db()
     assert user.check_password(NEW)
     assert client.get("/pos/").status_code == 200  # still logged in here
