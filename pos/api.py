@@ -366,6 +366,7 @@ def cash_sessions(request):
                 "cash_session_closed",
                 _("No hay una caja abierta en este punto de emisión."),
                 status=404,
+                field="emission_point",
             )
         return JsonResponse(_session_json(session))
     body = schema.session_open_body(request.json)

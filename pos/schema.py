@@ -29,6 +29,9 @@ from .errors import (
 from .services import LineIn, PaymentIn
 
 NUMBER_TEXT = 40  # longest number written as text ("123456789012.123456" fits)
+CONTAINERS = (dict, list)
+NUMBERS = (int, str, Decimal)  # a JSON number is int or Decimal; text is parsed
+IDS = (int, str)
 
 
 # --- the body ---------------------------------------------------------------
@@ -50,7 +53,9 @@ def body_load(raw: bytes) -> dict:
         raise InvalidJsonError(_("El cuerpo no es JSON válido."))
     if not isinstance(data, dict):
         raise InvalidJsonError(_("Se esperaba un objeto JSON."))
-    if _depth(data) > limits.MAX_JSON_DEPTH:
+    # Depth ≤ the number of openers: most bodies need no walk.
+    openers = raw.count(b"[") + raw.count(b"{")
+    if openers > limits.MAX_JSON_DEPTH and _depth(data) > limits.MAX_JSON_DEPTH:
         raise InvalidJsonError(_("El JSON está demasiado anidado."))
     return data
 
@@ -70,7 +75,7 @@ def _depth(value) -> int:
             if deepest > limits.MAX_JSON_DEPTH:
                 break
         children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        stack.extend((c, depth + 1) for c in children if isinstance(c, CONTAINERS))
     return deepest
 
 
@@ -81,7 +86,7 @@ def number(value, field, *, maximum, error=SaleInputError, default=None) -> Deci
     """A finite decimal with |value| ≤ maximum, from a JSON number or a string."""
     if value is None and default is not None:
         value = default
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+    if isinstance(value, bool) or not isinstance(value, NUMBERS):
         raise error(_("Número no válido."), field=field)
     if isinstance(value, str) and len(value) > NUMBER_TEXT:
         raise error(_("Número no válido."), field=field)
@@ -103,7 +108,7 @@ def money(value, field, *, error=SaleInputError, default=None) -> Decimal:
 
 def ident(value, field, *, error=SaleInputError) -> int:
     """A row id: a positive integer (or its digits) that fits the id column."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool) or not isinstance(value, IDS):
         raise error(_("Identificador no válido."), field=field)
     if isinstance(value, str) and not (value.isascii() and value.isdigit()):
         raise error(_("Identificador no válido."), field=field)

@@ -339,3 +339,31 @@ def test_a_good_sale_still_posts(api, business, product):
     )
     data = api.post(SALES, mixed, "application/json").json()
     assert (data["tendered"], data["change"]) == ("5.00", "1.40")
+
+
+def test_category_iva_is_the_authoritative_tax(api, business):
+    from tests.pos.conftest import make_product
+
+    product = make_product(business, code="T222", price="2.22")
+    lines = [{"product": product.pk, "quantity": "1"}] * 3
+    body = _sale(product, lines=lines, payments=[{"method": "01", "amount": "20"}])
+    data = api.post(SALES, body, "application/json").json()
+    assert [line["tax"] for line in data["lines"]] == ["0.33"] * 3
+    assert data["taxes"][0]["tax"] == data["tax"] == "1.00"
+    assert data["total"] == "7.66"
+
+
+def test_line_without_quantity_sells_one(api, product):
+    body = _sale(product, lines=[{"product": product.pk}])
+    data = api.post(SALES, body, "application/json").json()
+    assert data["lines"][0]["quantity"] == "1"
+
+
+def test_no_open_session_lookup_is_404_cash_session_closed(client, owner):
+    client.force_login(owner)
+    _refused(
+        client.get("/pos/api/cash-sessions"),
+        status=404,
+        error="cash_session_closed",
+        field="emission_point",
+    )
