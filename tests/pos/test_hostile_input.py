@@ -367,3 +367,89 @@ def test_no_open_session_lookup_is_404_cash_session_closed(client, owner):
         error="cash_session_closed",
         field="emission_point",
     )
+
+
+# On PostgreSQL a value the database refuses (NUL, numeric overflow, more than
+# 65,535 parameters) aborts the transaction; these prove the services refuse
+# first, and that the connection is still usable afterwards.
+
+
+@pytest.mark.postgres
+def test_services_refuse_before_postgresql_would(business, point, owner, session):
+    from decimal import Decimal
+
+    from pos.errors import CashInputError, PaymentError, SaleInputError
+    from pos.services import LineIn, PaymentIn, cash_movement_add, sale_post
+    from tests.pos.conftest import make_product
+
+    product = make_product(business, code="PG1", price="1.00")
+
+    def post(lines, payments):
+        return sale_post(
+            business=business,
+            point=point,
+            cashier=owner,
+            lines=lines,
+            payments=payments,
+            key=uuid.uuid4(),
+        )
+
+    cash = [PaymentIn("01", Decimal("5.00"))]
+    with tenant_context(business):
+        with pytest.raises(SaleInputError):
+            post([LineIn(product.pk, Decimal(1), modifier_ids=(1,) * 70_000)], cash)
+        with pytest.raises(SaleInputError):
+            post([LineIn(product.pk, Decimal(1))] * 70_000, cash)
+        for amount in ("1000000000000", "1e30"):
+            with pytest.raises(PaymentError):
+                post([LineIn(product.pk, Decimal(1))], [PaymentIn("01", amount)])
+        big = [PaymentIn("01", Decimal("999999999999.00"))] * 2
+        with pytest.raises(PaymentError):
+            post([LineIn(product.pk, Decimal(1))], big)
+        with pytest.raises(CashInputError):
+            cash_movement_add(
+                business=business,
+                session=session,
+                user=owner,
+                kind="in",
+                amount="1.00",
+                reason="caja\x00chica",
+            )
+        with pytest.raises(CashInputError):
+            cash_movement_add(
+                business=business,
+                session=session,
+                user=owner,
+                kind="in",
+                amount="1e13",
+                reason="x",
+            )
+        sale = post([LineIn(product.pk, Decimal(1))], cash)  # the transaction lives
+    assert sale.total == Decimal("1.15")
+    assert _counts(business) == (1, 1, 0, 0, 1, 0)
+
+
+@pytest.mark.postgres
+def test_api_hostile_inputs_leave_the_transaction_usable(api, business, session):
+    from tests.pos.conftest import make_product
+
+    product = make_product(business, code="PG2", price="1.00")
+    movements = f"/pos/api/cash-sessions/{session.pk}/movements"
+    hostile = [
+        (movements, {"kind": "in", "amount": "1.00", "reason": "a\x00b"}),
+        (movements, {"kind": "in", "amount": "1000000000000", "reason": "x"}),
+        (SALES, _sale(product, payments=[{"method": "01", "amount": "1e12"}])),
+        (
+            SALES,
+            _sale(product, lines=[{"product": product.pk, "modifiers": [1] * 70_000}]),
+        ),
+        (QUOTE, {"lines": [{"product": product.pk}] * 70_000}),
+    ]
+    for url, body in hostile:
+        assert api.post(url, body, "application/json").status_code in (400, 413)
+    for q in ("a\x00b", "x" * 5000):
+        assert api.get("/pos/api/products", {"q": q}).status_code == 400
+        assert api.get("/pos/api/customers", {"q": q}).status_code == 400
+    assert _counts(business) == (0, 0, 0, 0, 1, 0)
+    good = api.post(SALES, _sale(product), "application/json")
+    assert good.status_code == 201
