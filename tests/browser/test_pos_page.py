@@ -5,6 +5,7 @@ import os
 import pytest
 from django.test import Client
 
+from backoffice.customers.models import Customer, IdType
 from backoffice.tenancy.context import tenant_context
 from pos.models import Sale
 from tests.factories import UserFactory, membership
@@ -98,8 +99,15 @@ def test_cashier_opens_the_till_and_sells(page, live_server, business):
 
 
 def test_receipt_prints_under_its_policy(page, live_server, business):
-    """The receipt's print button is a static script now; it still works."""
+    """A customer found by cédula; the receipt's print button (a static script)."""
     make_product(business, code="CAFE", name="Café pasado", price="2.00")
+    with tenant_context(business):
+        Customer.objects.create(
+            business=business,
+            id_type=IdType.CEDULA,
+            identification="1708611684",
+            name="Carlos Villacís",
+        )
     user = UserFactory()
     membership(business, user, "cashier")
     log_in(page, live_server, user)
@@ -109,6 +117,11 @@ def test_receipt_prints_under_its_policy(page, live_server, business):
     page.wait_for_selector("text=Caja abierta")
     page.click("#products button:has-text('Café pasado')")
     page.wait_for_selector("#totals >> text=2.30")
+    with page.expect_request("**/pos/api/customers") as lookup:
+        page.fill("#customer", "1708611684")
+        page.dispatch_event("#customer", "change")
+    assert lookup.value.method == "POST"  # the cédula stays out of the URL
+    page.wait_for_selector("#customer-name >> text=Carlos Villacís")
     with page.expect_popup() as popup:
         page.click("#pay")
     receipt = popup.value

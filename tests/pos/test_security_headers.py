@@ -152,3 +152,18 @@ def test_another_role_sees_the_same_headers(business):
     assert page.status_code == 200
     assert_strict(page)
     assert_private(page)
+
+
+def test_customer_lookup_takes_the_cedula_in_the_body(till, customer):
+    found = till.post(
+        "/pos/api/customers", {"q": "1708611684"}, content_type="application/json"
+    )
+    assert found.status_code == 200
+    assert [c["name"] for c in found.json()["results"]] == ["Carlos Villacís"]
+    assert_private(found)
+    not_an_object = till.post("/pos/api/customers", "[1]", content_type="text/plain")
+    assert not_an_object.status_code == 400
+    # and the POS page uses it
+    script = (ROOT / "pos" / "static" / "pos" / "page.js").read_text()
+    assert 'api("/pos/api/customers", {q})' in script
+    assert "/pos/api/customers?q=" not in script

@@ -126,7 +126,7 @@ async function findCustomer() {
   customer = null;
   $("customer-name").textContent = T.finalConsumer;
   if (!q) return;
-  const {data} = await api(`/pos/api/customers?q=${encodeURIComponent(q)}`);
+  const {data} = await api("/pos/api/customers", {q});  // POST: no cédula in URLs
   const hit = (data.results || []).find((c) => c.identification === q);
   if (hit) { customer = hit; $("customer-name").textContent = hit.name; }
   else { $("customer-name").textContent = T.notFound; }
