@@ -239,6 +239,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 SRI_XSD_DIR = os.environ.get("SRI_XSD_DIR") or str(BASE_DIR / "fiscal" / "sri" / "xsd")
 SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR", "")
 FISCAL_CERT_KEY = os.environ.get("FISCAL_CERT_KEY", "")
+# PEM bundle of the accredited certification authorities (BCE, Security Data…):
+# a signing certificate they issued for a business's RUC verifies that RUC.
+# Empty: only platform staff verify RUCs.
+RUC_VERIFY_CA_FILE = os.environ.get("RUC_VERIFY_CA_FILE", "")
 # Development and the demo sign documents but never reach the SRI (their
 # certificates are throw-away); production sends unless told otherwise.
 SRI_SEND_ENABLED = env_bool("SRI_SEND_ENABLED", not DEBUG)

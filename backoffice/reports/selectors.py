@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from backoffice.catalog.models import Product
 from backoffice.inventory.models import StockLevel
@@ -67,6 +68,10 @@ def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decima
     return total, row["count"] + (rolled["count"] or 0)
 
 
+def _tickets(count: int) -> str:
+    return ngettext("%d ticket", "%d tickets", count) % count
+
+
 def dashboard_kpis(*, business) -> list[Kpi]:
     today = timezone.localdate()
     tomorrow = day_start(today + timedelta(days=1))
@@ -83,10 +88,8 @@ def dashboard_kpis(*, business) -> list[Kpi]:
         .count()
     )
     return [
-        Kpi(_("Ventas de hoy"), f"$ {day_total:,.2f}", _("%d tickets") % day_count),
-        Kpi(
-            _("Ventas del mes"), f"$ {month_total:,.2f}", _("%d tickets") % month_count
-        ),
+        Kpi(_("Ventas de hoy"), f"$ {day_total:,.2f}", _tickets(day_count)),
+        Kpi(_("Ventas del mes"), f"$ {month_total:,.2f}", _tickets(month_count)),
         Kpi(
             _("Comprobantes SRI sin autorizar"),
             str(pending),
@@ -95,7 +98,7 @@ def dashboard_kpis(*, business) -> list[Kpi]:
         Kpi(
             _("Productos con stock bajo"),
             str(low_stock_count(business=business)),
-            _("%d productos activos") % products,
+            ngettext("%d producto activo", "%d productos activos", products) % products,
         ),
     ]
 
