@@ -29,7 +29,8 @@ def page(live_server):
                 "--disable-background-networking",
             ],
         )
-        context = browser.new_context()
+        # A till in Ecuador: Spanish (chromium would ask for English otherwise).
+        context = browser.new_context(locale="es-EC")
         # Every Content-Security-Policy violation, as the page reports it and
         # as chromium logs it (issue 10: the page must work under its policy).
         context.add_init_script(
