@@ -84,7 +84,9 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) ->
 
 @contextmanager
 def running(args, *, env, port, log, stop=signal.SIGTERM):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # The site's own settings only, never the caller's (CI sets DATABASE_URL).
+    mine = ("DJANGO_", "DATABASE_", "FISCAL_CERT_KEY", "MEDIA_S3")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(mine)}
     with open(log, "wb") as out:
         process = subprocess.Popen(
             args, cwd=ROOT, env=base | env, stdout=out, stderr=subprocess.STDOUT
