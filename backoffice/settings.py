@@ -27,6 +27,8 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The POS API answers a CSRF failure in its JSON error shape (pos.api.csrf_failure).
+CSRF_FAILURE_VIEW = "pos.api.csrf_failure"
 
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "backoffice.admin_lookups.AdminDateLookupMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
