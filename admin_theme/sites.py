@@ -38,6 +38,10 @@ class SouthernAdminSite(UnfoldAdminSite):
     def login(self, request, extra_context=None):
         """Staff of the counter (waiters) land on the POS page, not the back office."""
         response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if isinstance(form, BackOfficeAuthenticationForm) and form.is_locked():
+            response.status_code = 429  # Too Many Requests, with the form's words
+            return response
         if (
             request.method == "POST"
             and request.user.is_authenticated
