@@ -75,3 +75,10 @@ class NotFoundError(SouthernPOSError):
 
     code = "not_found"
     status = 404
+
+
+class PinLockedError(VoidNotAllowedError):
+    """Demasiados intentos fallidos de PIN de supervisor."""
+
+    code = "pin_locked"
+    status = 429
