@@ -120,9 +120,12 @@ def _pin_try(*, business, actor, pin):
         .exclude(pin="")
         .select_related("user")
     )
-    for membership in supervisors:
-        if check_password(pin, membership.pin):
-            return membership.user, None
+    # Only digits were ever accepted as a PIN (no maximum before issue 10):
+    # anything else is a wrong PIN without spending a hash on it.
+    if pin.isdigit() and len(pin) <= 64:
+        for membership in supervisors:
+            if check_password(pin, membership.pin):
+                return membership.user, None
     locks = len(recent) + 1 >= PIN_FAILURE_LIMIT
     PinFailure.objects.create(business=business, user=actor, locked=locks)
     return None, PIN_FAILURE_WINDOW if locks else None

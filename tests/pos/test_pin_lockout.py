@@ -97,6 +97,18 @@ def test_a_refusal_costs_no_hash(business, cashier):
 
 
 @pytest.mark.django_db
+def test_a_pin_that_is_not_digits_costs_no_hash_but_counts(business, cashier):
+    _supervisor(business)
+    patched = mock.patch("pos.services.voids.check_password", wraps=check_password)
+    with patched as hashed:
+        for guess in ("abc123", "9" * 100_000):
+            with pytest.raises(VoidNotAllowedError):
+                _try(business, cashier, guess)
+    assert hashed.call_count == 0
+    assert _failures(business, user=cashier) == 2
+
+
+@pytest.mark.django_db
 def test_four_failures_then_the_right_pin_works(business, cashier):
     boss = _supervisor(business)
     for _ in range(4):
