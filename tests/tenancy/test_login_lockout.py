@@ -36,6 +36,7 @@ def test_25_wrong_passwords_then_the_right_one_is_refused(client, business):
     response = _login(client, staff.username, PASSWORD)
     assert response.status_code == 429
     assert LOCKED in _errors(response)
+    assert LOCKED in response.content.decode()  # shown on the login page
     assert "_auth_user_id" not in client.session
 
 
