@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "backoffice.tenancy",
+    "backoffice.throttle",
     "backoffice.catalog",
     "backoffice.customers",
     "backoffice.inventory",
@@ -135,6 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# Behind n reverse proxies that each append to X-Forwarded-For, the client's
+# address (for login and sign-up limits) is the n-th from the right; 0 (no
+# proxy) uses REMOTE_ADDR and ignores the header, which the client can forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 

@@ -101,3 +101,10 @@ class QueryError(SouthernPOSError):
     """Búsqueda no válida."""
 
     code = "invalid_query"
+
+
+class PinLockedError(VoidNotAllowedError):
+    """Demasiados intentos fallidos de PIN de supervisor."""
+
+    code = "pin_locked"
+    status = 429

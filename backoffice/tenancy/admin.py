@@ -11,6 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from backoffice.throttle.services import login_unlock
+
 from . import roles
 from .admin_base import TenantAdmin
 from .context import require_business
@@ -59,6 +61,14 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
+    actions = ["login_unlock"]
+
+    @admin.action(description=_("Desbloquear el ingreso"), permissions=["change"])
+    def login_unlock(self, request, queryset):
+        """Platform staff let any account try its password again."""
+        for user in queryset:
+            login_unlock(user=user)
+        messages.success(request, _("Ingreso desbloqueado."))
 
 
 @admin.register(Group)
@@ -310,6 +320,18 @@ class MembershipAdmin(TenantAdmin):
     list_filter = ["role", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
+    actions = ["login_unlock"]
+
+    @admin.action(description=_("Desbloquear el ingreso"), permissions=["change"])
+    def login_unlock(self, request, queryset):
+        """Let a member locked out by wrong passwords try again.
+
+        The queryset is this business's members only (TenantAdmin), so an
+        owner can never unlock someone who does not work for them.
+        """
+        for member in queryset.select_related("user"):
+            login_unlock(user=member.user)
+        messages.success(request, _("Ingreso desbloqueado."))
 
     def get_fields(self, request, obj=None):
         if obj is None:

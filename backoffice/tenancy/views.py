@@ -10,6 +10,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 
+from backoffice.throttle import services as throttle
+
 from .forms import (
     AccountPasswordResetForm,
     PasswordPairForm,
@@ -54,6 +56,28 @@ def _link_invalid(request, status=404):
     )
 
 
+def _over_limit(form, checks) -> bool:
+    """Count this submission; past a limit, say so on the form and count nothing.
+
+    The same for every e-mail, with or without an account (no enumeration).
+    """
+    if wait := throttle.wait_for(checks):
+        form.add_error(
+            None,
+            _(
+                "Demasiadas solicitudes desde su conexión o para este correo. "
+                "Intente de nuevo en %(minutes)d minutos."
+            )
+            % {"minutes": throttle.minutes(wait)},
+        )
+        return True
+    throttle.hit(checks)
+    return False
+
+
+TOO_MANY = 429
+
+
 def _landing(membership) -> str:
     return reverse("admin:index" if membership.role in BACK_OFFICE else "pos:page")
 
@@ -74,6 +98,12 @@ class SignupView(View):
         form = SignupForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
+        checks = [
+            (throttle.SIGNUP_IP, throttle.client_ip(request)),
+            (throttle.SIGNUP_EMAIL, form.cleaned_data["email"]),
+        ]
+        if _over_limit(form, checks):
+            return render(request, self.template_name, {"form": form}, status=TOO_MANY)
         signup_request(
             data=form.cleaned_data,
             confirm_url=lambda token: request.build_absolute_uri(
@@ -167,6 +197,11 @@ class RucDisputeView(View):
         form = RucDisputeForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, self._context(form), status=400)
+        checks = [(throttle.DISPUTE_IP, throttle.client_ip(request))]
+        if _over_limit(form, checks):
+            return render(
+                request, self.template_name, self._context(form), status=TOO_MANY
+            )
         ruc_dispute_open(**form.cleaned_data)
         return render(
             request,
@@ -334,6 +369,16 @@ class PasswordResetView(AdminLookMixin, auth_views.PasswordResetView):
     email_template_name = "tenancy/password_reset_email.txt"
     subject_template_name = "tenancy/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        checks = [
+            (throttle.RESET_IP, throttle.client_ip(self.request)),
+            (throttle.RESET_EMAIL, form.cleaned_data["email"]),
+        ]
+        if _over_limit(form, checks):
+            context = self.get_context_data(form=form)
+            return self.render_to_response(context, status=TOO_MANY)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(AdminLookMixin, auth_views.PasswordResetDoneView):

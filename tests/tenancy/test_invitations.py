@@ -80,9 +80,9 @@ def test_adding_an_existing_account_invites_it_and_grants_nothing_yet(
     cashier = UserFactory()
     membership(business, cashier, "cashier")
     with tenant_context(business):
-        supervisor_pin_set(business=business, membership=invited, pin="4321")
+        supervisor_pin_set(business=business, membership=invited, pin="432198")
         with pytest.raises(VoidNotAllowedError):
-            void_authorizer(business=business, actor=cashier, supervisor_pin="4321")
+            void_authorizer(business=business, actor=cashier, supervisor_pin="432198")
 
 
 def test_the_invited_person_accepts_through_the_link(
