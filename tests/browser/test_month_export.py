@@ -90,7 +90,7 @@ def test_accountant_downloads_the_month_zip(browser, live_server, shop_month):
 def test_a_bad_month_stays_in_the_dialog_with_an_error(
     browser, live_server, shop_month
 ):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="es-EC")
     log_in(page, live_server.url, "contador.tienda")
     page.goto(f"{live_server.url}/admin/fiscal/electronicdocument/")
     page.click("text=Exportar mes (XML, ATS, Excel)")
