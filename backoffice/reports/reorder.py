@@ -1,0 +1,175 @@
+"""Reorder suggestions ("por pedir"): sales velocity, days of cover, quantity to order.
+
+For each product and establishment, the expected sale of a weekday is the
+exponentially weighted average of what sold on that weekday in the last
+`WEEKS` weeks (weight `DECAY` ** weeks ago, so last week counts most). Days of
+cover walk forward from tomorrow until the stock runs out; the suggested order
+covers the lead time plus the target cover, less the stock, rounded up.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.inventory.models import StockLevel
+from pos.models import SaleLine
+
+from .selectors import day_start, not_voided
+
+WEEKS = 8
+DECAY = Decimal("0.7")
+LEAD_DAYS = 3
+TARGET_DAYS = 14
+MAX_COVER = 365
+
+METHOD = _(
+    "Venta diaria estimada: promedio de las últimas 8 semanas del mismo día de la "
+    "semana, con más peso a las semanas recientes (×0,7 por cada semana de "
+    "antigüedad); se pide lo que se venderá durante el plazo de entrega más los "
+    "días de cobertura deseados, menos la existencia."
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    establishment: str
+    code: str
+    name: str
+    stock: Decimal
+    velocity: Decimal  # average expected units per day over a week
+    cover_days: int | None  # None: nothing expected to sell
+    suggested: int
+
+
+def weekday_rates(history: dict[date, Decimal], today: date) -> list[Decimal]:
+    """Expected units per weekday (Monday = 0) from the closed days before today."""
+    rates = []
+    for weekday in range(7):
+        days = [
+            today - timedelta(days=n)
+            for n in range(1, 7 * WEEKS + 1)
+            if (today - timedelta(days=n)).weekday() == weekday
+        ]  # most recent first: weeks ago 0..WEEKS-1
+        weights = [DECAY**age for age in range(len(days))]
+        sold = sum(
+            (
+                history.get(day, Decimal(0)) * w
+                for day, w in zip(days, weights, strict=True)
+            ),
+            Decimal(0),
+        )
+        rates.append(sold / sum(weights))
+    return rates
+
+
+def plan(
+    history: dict[date, Decimal],
+    *,
+    today: date,
+    stock: Decimal,
+    lead_days: int = LEAD_DAYS,
+    target_days: int = TARGET_DAYS,
+) -> tuple[Decimal, int | None, int]:
+    """(units per day, days of cover, units to order) for one product and place."""
+    rates = weekday_rates(history, today)
+    velocity = (sum(rates, Decimal(0)) / 7).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    tomorrow = today + timedelta(days=1)
+    cover = None
+    if any(rates):
+        left, cover = Decimal(stock), 0
+        while cover < MAX_COVER:
+            need = rates[(tomorrow + timedelta(days=cover)).weekday()]
+            if left < need or left <= 0:
+                break
+            left -= need
+            cover += 1
+    demand = sum(
+        (
+            rates[(tomorrow + timedelta(days=n)).weekday()]
+            for n in range(lead_days + target_days)
+        ),
+        Decimal(0),
+    )
+    suggested = max(0, math.ceil(demand - max(Decimal(stock), Decimal(0))))
+    return velocity, cover, suggested
+
+
+def daily_sales(*, business, today: date) -> dict[tuple[int, int], dict]:
+    """Units sold (not voided) per (product, establishment) and closed day."""
+    first = today - timedelta(days=7 * WEEKS)
+    rows = (
+        SaleLine.objects.for_business(business)
+        .filter(
+            sale__posted_at__gte=day_start(first),
+            sale__posted_at__lt=day_start(today),
+        )
+        .filter(not_voided(business=business, sale="sale_id"))
+        .annotate(
+            day=TruncDate("sale__posted_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values("product_id", "sale__establishment_id", "day")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
+    found: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        key = (row["product_id"], row["sale__establishment_id"])
+        found.setdefault(key, {})[row["day"]] = row["quantity"]
+    return found
+
+
+def suggestions(
+    *, business, lead_days: int = LEAD_DAYS, target_days: int = TARGET_DAYS, today=None
+) -> list[Suggestion]:
+    """Every stocked product and establishment, the most urgent first."""
+    today = today or timezone.localdate()
+    history = daily_sales(business=business, today=today)
+    levels = (
+        StockLevel.objects.for_business(business)
+        .filter(product__track_stock=True, product__is_active=True)
+        .values_list(
+            "product_id",
+            "establishment_id",
+            "quantity",
+            "product__code",
+            "product__name",
+            "establishment__code",
+            "establishment__name",
+        )
+    )
+    result = []
+    for product, place, stock, code, name, place_code, place_name in levels:
+        velocity, cover, suggested = plan(
+            history.get((product, place), {}),
+            today=today,
+            stock=stock,
+            lead_days=lead_days,
+            target_days=target_days,
+        )
+        result.append(
+            Suggestion(
+                f"{place_code} {place_name}",
+                code,
+                name,
+                stock,
+                velocity,
+                cover,
+                suggested,
+            )
+        )
+    result.sort(
+        key=lambda s: (
+            s.cover_days if s.cover_days is not None else MAX_COVER + 1,
+            -s.suggested,
+            s.code,
+        )
+    )
+    return result
