@@ -226,7 +226,7 @@ def cash_differences(business, since, until, options):
         .values("opened_by_id")
         .annotate(
             sessions=Count("id"),
-            difference=Sum("difference"),
+            net=Sum("difference"),
             short=Sum("difference", filter=Q(difference__lt=0)),
             over=Sum("difference", filter=Q(difference__gt=0)),
             exact=Count("id", filter=Q(difference=0)),
@@ -243,7 +243,7 @@ def cash_differences(business, since, until, options):
                 r["exact"],
                 r["short"] or ZERO,
                 r["over"] or ZERO,
-                r["difference"] or ZERO,
+                r["net"] or ZERO,
             )
             for r in rows
         ),
@@ -296,7 +296,7 @@ def slow_movers(business, since, until, options):
         .filter(product__track_stock=True, product__is_active=True, quantity__gt=0)
         .values("product__code", "product__name")
         .annotate(
-            quantity=Sum("quantity"), value=Sum(F("quantity") * F("product__cost"))
+            on_hand=Sum("quantity"), value=Sum(F("quantity") * F("product__cost"))
         )
         .order_by()
     )
@@ -309,7 +309,7 @@ def slow_movers(business, since, until, options):
             (
                 code,
                 s["product__name"],
-                s["quantity"],
+                s["on_hand"],
                 Decimal(s["value"] or 0).quantize(Decimal("0.01")),
                 quantity,
                 last,
