@@ -55,6 +55,22 @@ class DailyProduct(TenantModel):
     # Quantity × the product's cost when the day was rolled up (cost of the sale).
     cost = models.DecimalField(_("costo"), default=0, **MONEY)
     category = models.CharField(_("categoría"), max_length=120, blank=True)
+    # Where and what was sold, for the reorder suggestions (ids, no constraint:
+    # derived rows never block deleting what they summed).
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    establishment = models.ForeignKey(
+        "tenancy.Establishment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("productos del día")

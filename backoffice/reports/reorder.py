@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.inventory.models import StockLevel
 from pos.models import SaleLine
 
-from .selectors import day_start, not_voided
+from .models import DailyProduct
+from .selectors import day_start, not_voided, period_split
 
 WEEKS = 8
 DECAY = Decimal("0.7")
@@ -103,26 +104,37 @@ def plan(
 
 
 def daily_sales(*, business, today: date) -> dict[tuple[int, int], dict]:
-    """Units sold (not voided) per (product, establishment) and closed day."""
-    first = today - timedelta(days=7 * WEEKS)
-    rows = (
+    """Units sold (not voided) per (product, establishment) and closed day.
+
+    Rolled-up days from the daily product roll-up, the others read live.
+    """
+    split = period_split(
+        business=business,
+        since=day_start(today - timedelta(days=7 * WEEKS)),
+        until=day_start(today),
+    )
+    live = (
         SaleLine.objects.for_business(business)
-        .filter(
-            sale__posted_at__gte=day_start(first),
-            sale__posted_at__lt=day_start(today),
-        )
-        .filter(not_voided(business=business, sale="sale_id"))
+        .filter(split.live_on("sale__"), not_voided(business=business, sale="sale_id"))
         .annotate(
-            day=TruncDate("sale__posted_at", tzinfo=timezone.get_current_timezone())
+            day=TruncDate("sale__posted_at", tzinfo=timezone.get_current_timezone()),
+            establishment_id=F("sale__establishment_id"),
         )
-        .values("product_id", "sale__establishment_id", "day")
-        .annotate(quantity=Sum("quantity"))
+        .values("product_id", "establishment_id", "day")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    rolled = (
+        split.rolled(DailyProduct)
+        .values("product_id", "establishment_id", "day")
+        .annotate(units=Sum("quantity"))
         .order_by()
     )
     found: dict[tuple[int, int], dict] = {}
-    for row in rows:
-        key = (row["product_id"], row["sale__establishment_id"])
-        found.setdefault(key, {})[row["day"]] = row["quantity"]
+    for rows in (live, rolled):
+        for row in rows:
+            days = found.setdefault((row["product_id"], row["establishment_id"]), {})
+            days[row["day"]] = days.get(row["day"], 0) + row["units"]
     return found
 
 

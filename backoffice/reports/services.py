@@ -65,7 +65,7 @@ def rollup_day(*, business, day: date) -> DailySales:
     )
     DailyProduct.objects.bulk_create(
         DailyProduct(business=business, day=day, **row)
-        for row in selectors.top_products(**args, limit=None)
+        for row in selectors.top_products(**args, limit=None, per_place=True)
     )
     DailyFigure.objects.bulk_create(
         DailyFigure(business=business, day=day, dimension=dimension, **row)
