@@ -14,6 +14,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backoffice.tenancy.models import Establishment
 from fiscal.models import PENDING_STATES, DocState, ElectronicDocument
@@ -195,7 +196,8 @@ def dashboard(*, business, since: date | None = None, until: date | None = None)
             "cash",
             _("Efectivo en cajas abiertas"),
             money(cash),
-            _("%(n)d caja(s) abierta(s)") % {"n": sessions},
+            ngettext("%(n)d caja abierta", "%(n)d cajas abiertas", sessions)
+            % {"n": sessions},
         ),
         Card(
             "voids",
@@ -217,7 +219,7 @@ def dashboard(*, business, since: date | None = None, until: date | None = None)
             "sri_returned",
             _("SRI devueltos"),
             str(sri["returned"]),
-            _("corrija y reenvíe"),
+            _("corrija y reenvíe") if sri["returned"] else "",
             url=f"{documents}?state__exact={DocState.RETURNED}",
             tone="bad" if sri["returned"] else "",
         ),

@@ -29,7 +29,7 @@ from .dashboard import percent
 from .models import DailyFigure, DailyProduct
 
 ZERO = selectors.ZERO
-SCREEN_ROWS = 500
+SCREEN_ROWS = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
 TEXT, INT, MONEY, QTY, PCT, DATE = "text", "int", "money", "qty", "pct", "date"

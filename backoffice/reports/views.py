@@ -118,12 +118,14 @@ class ReportIndexView(View):
 class ReorderForm(forms.Form):
     lead = forms.IntegerField(
         label=gettext_lazy("Plazo de entrega (días)"),
+        initial=reorder.LEAD_DAYS,
         min_value=0,
         max_value=180,
         required=False,
     )
     target = forms.IntegerField(
         label=gettext_lazy("Cobertura deseada (días)"),
+        initial=reorder.TARGET_DAYS,
         min_value=1,
         max_value=365,
         required=False,

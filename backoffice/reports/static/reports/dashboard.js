@@ -27,7 +27,8 @@
       var color = type === "doughnut" ? palette : palette[i % palette.length];
       return {
         label: s.label, data: s.data, backgroundColor: color, borderColor: color,
-        borderWidth: type === "line" ? 2 : 0, tension: 0.25, pointRadius: 0, fill: false
+        borderWidth: type === "line" ? 2 : 0, cubicInterpolationMode: "monotone",
+        pointRadius: 0, fill: false, maxBarThickness: 28, borderRadius: type === "bar" ? 3 : 0
       };
     });
     var tooltip = { callbacks: { label: function (ctx) {
