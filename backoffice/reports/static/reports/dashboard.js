@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("sp-chart-data").textContent);
-  var money = new Intl.NumberFormat("es-EC", { style: "currency", currency: "USD" });
+  // Same number style as the cards ($ 1,234.56), not the browser's locale.
+  var money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
   var palette = ["#0d9488", "#94a3b8", "#f59e0b", "#6366f1", "#ef4444", "#22c55e", "#0ea5e9", "#a855f7"];
   var dark = document.documentElement.classList.contains("dark");
   if (window.Chart) {
@@ -23,6 +24,9 @@
     }
     var type = canvas.dataset.type || "bar";
     var horizontal = canvas.dataset.horizontal === "1";
+    if (horizontal) {  // as tall as its bars: one cashier needs no 240 px
+      canvas.parentNode.style.height = Math.max(110, spec.labels.length * 26 + 50) + "px";
+    }
     var datasets = spec.series.map(function (s, i) {
       var color = type === "doughnut" ? palette : palette[i % palette.length];
       return {
@@ -41,7 +45,7 @@
       plugins: { legend: { display: spec.series.length > 1 || type === "doughnut", position: "bottom" }, tooltip: tooltip }
     };
     if (type !== "doughnut") {
-      var valueAxis = { beginAtZero: true, ticks: { callback: function (v) { return "$" + Number(v).toLocaleString("es-EC"); } } };
+      var valueAxis = { beginAtZero: true, ticks: { callback: function (v) { return "$" + Number(v).toLocaleString("en-US"); } } };
       options.scales = horizontal ? { x: valueAxis, y: { ticks: { autoSkip: false } } } : { y: valueAxis, x: { ticks: { maxRotation: 0, autoSkipPadding: 8 } } };
     }
     new Chart(canvas, { type: type, data: { labels: spec.labels, datasets: datasets }, options: options });
