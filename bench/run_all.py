@@ -73,7 +73,11 @@ def main() -> None:
     )
     if not url.startswith("postgres"):
         sys.exit("BENCH_DATABASE_URL must point at PostgreSQL.")
+    from cryptography.fernet import Fernet
+
     env = {
+        # A key of its own for the demo's signing certificate, when none is set.
+        "FISCAL_CERT_KEY": Fernet.generate_key().decode(),
         **os.environ,
         "DATABASE_ROLE": os.environ.get("DATABASE_ROLE", "southernpos_app"),
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 50),

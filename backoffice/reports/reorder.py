@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
@@ -48,24 +49,30 @@ class Suggestion:
     suggested: int
 
 
-def weekday_rates(history: dict[date, Decimal], today: date) -> list[Decimal]:
-    """Expected units per weekday (Monday = 0) from the closed days before today."""
-    rates = []
+@lru_cache(maxsize=8)
+def _weekdays(today: date) -> tuple[tuple[tuple[date, Decimal], ...], ...]:
+    """Per weekday (Monday = 0): its closed days of the last weeks, newest first,
+    each with its weight."""
+    out = []
     for weekday in range(7):
         days = [
             today - timedelta(days=n)
             for n in range(1, 7 * WEEKS + 1)
             if (today - timedelta(days=n)).weekday() == weekday
-        ]  # most recent first: weeks ago 0..WEEKS-1
-        weights = [DECAY**age for age in range(len(days))]
+        ]
+        out.append(tuple((day, DECAY**age) for age, day in enumerate(days)))
+    return tuple(out)
+
+
+def weekday_rates(history: dict[date, Decimal], today: date) -> list[Decimal]:
+    """Expected units per weekday (Monday = 0) from the closed days before today."""
+    rates = []
+    for days in _weekdays(today):
         sold = sum(
-            (
-                history.get(day, Decimal(0)) * w
-                for day, w in zip(days, weights, strict=True)
-            ),
+            (history.get(day, Decimal(0)) * weight for day, weight in days),
             Decimal(0),
         )
-        rates.append(sold / sum(weights))
+        rates.append(sold / sum(weight for _day, weight in days))
     return rates
 
 
