@@ -289,6 +289,15 @@ def render(rows, sales, lines, runs, slowest, explain) -> str:
     ]
     out += [
         "",
+        "How: closed days are read from daily roll-ups (`reports_dailysales`, "
+        "`_dailypayment`, `_dailyproduct` with cost and per product and "
+        "establishment, `_dailyfigure` per hour, cashier, establishment and IVA "
+        "rate) filled by `rollup_days`; today and any reopened day are read live "
+        "with the sale's business named so PostgreSQL uses the (business, "
+        "posted_at) index. A page's time includes the admin's own rendering "
+        "(sidebar, context: about 100-150 ms on this loaded machine). Screens show "
+        "the first 100 rows; exports stream every row from a temporary file.",
+        "",
         f"Slowest read: {slowest[0]} (p95 {slowest[2] * 1000:,.0f} ms). "
         "Its slowest statement, `EXPLAIN (ANALYZE, BUFFERS)`:",
         "",

@@ -29,7 +29,7 @@ from .dashboard import percent
 from .models import DailyFigure, DailyProduct
 
 ZERO = selectors.ZERO
-SCREEN_ROWS = 200
+SCREEN_ROWS = 100
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
 TEXT, INT, MONEY, QTY, PCT, DATE = "text", "int", "money", "qty", "pct", "date"
@@ -205,7 +205,7 @@ def voids(business, since, until, options):
             "total",
         )
     )
-    for row in queryset.iterator(chunk_size=2000):
+    for row in queryset.iterator(chunk_size=250):
         yield (
             timezone.localtime(row[0]).strftime("%Y-%m-%d %H:%M"),
             row[1],

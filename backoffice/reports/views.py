@@ -172,6 +172,7 @@ class ReportTableView(View):
     ):
         more = len(rows) > tables.SCREEN_ROWS
         rows = rows[: tables.SCREEN_ROWS]
+        totals = None if more else tables.totals(report, rows)
         context = {
             **admin.site.each_context(request),
             "title": report.title,
@@ -183,11 +184,7 @@ class ReportTableView(View):
             "until": until,
             "rows": tables.screen_rows(report, rows),
             "more": more,
-            "totals": None
-            if more
-            else tables.screen_rows(report, [tables.totals(report, rows)])[0]
-            if tables.totals(report, rows)
-            else None,
+            "totals": tables.screen_rows(report, [totals])[0] if totals else None,
             "query": request.GET.urlencode(),
         }
         return render(request, "reports/table.html", context, status=status)

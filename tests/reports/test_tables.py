@@ -120,6 +120,9 @@ def test_every_report_page_and_export(client, business, owner, shop, period):
     html = client.get("/reports/dia/", query).content.decode()
     assert 'id="report-totals"' in html and "57.62" in html
     assert client.get("/reports/nada/").status_code == 404
+    bad = client.get("/reports/pedido/", {"lead": "-1", "target": "x"})
+    assert bad.status_code == 400
+    assert "Introduzca un número entero" in bad.content.decode()
     assert client.get("/reports/dia/", {"format": "pdf"}).status_code == 400
 
 
