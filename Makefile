@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint format setup demo clean bench bench-quick
+.PHONY: run test lint format setup demo clean messages bench bench-quick
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Extract our strings into locale/{es,en} (needs GNU gettext), then fill the
+# source-language side and compile the .mo files (pure Python, committed).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l es -l en --add-location=file --no-obsolete \
+		--ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*'
+	$(BIN)/python manage.py compile_catalogs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

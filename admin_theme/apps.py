@@ -6,6 +6,11 @@ class AdminThemeConfig(AppConfig):
     name = "admin_theme"
     verbose_name = "Admin theme"
 
+    def ready(self):
+        from .labels import label_unnamed_fields
+
+        label_unnamed_fields()
+
 
 class SouthernAdminConfig(AdminConfig):
     """django.contrib.admin, with our tenant-aware unfold site as admin.site."""

@@ -6,9 +6,7 @@ who has an active membership (or is platform staff); what they may open is
 decided afterwards by the site's `has_permission` and each admin's roles.
 """
 
-from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm as UnfoldAuthenticationForm
 
 from backoffice.tenancy.selectors import (
@@ -18,23 +16,15 @@ from backoffice.tenancy.selectors import (
 
 
 class BackOfficeAuthenticationForm(UnfoldAuthenticationForm):
-    error_messages = {
-        **UnfoldAuthenticationForm.error_messages,
-        "no_business": _(
-            "Su cuenta no pertenece a ningún negocio activo. "
-            "Pida al propietario que le agregue."
-        ),
-    }
-
     def confirm_login_allowed(self, user):
         # Skip the admin's is_staff rule; keep the inactive-user rule.
         AuthenticationForm.confirm_login_allowed(self, user)
         if user.is_superuser:
             return
-        # A pending invitation is enough to come in and answer it.
+        # A pending invitation is enough to come in and answer it. Without a
+        # business, the same words as a wrong password: a deactivated member
+        # must not learn that the password was right.
         if not membership_list_for_user(user=user) and not invitation_list_for_user(
             user=user
         ):
-            raise forms.ValidationError(
-                self.error_messages["no_business"], code="no_business"
-            )
+            raise self.get_invalid_login_error()

@@ -2,12 +2,16 @@
 
 Entries name models ("app_label.model") or URL names; an entry appears only
 when its admin is registered and the user's role may view it, so apps can be
-added without touching the layout code.
+added without touching the layout code. A URL entry names the roles that may
+use its page (a page that opens but refuses the role is not offered).
 """
 
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from backoffice.tenancy import roles
+from pos.api import SELLERS
 
 GROUPS = [
     (
@@ -16,7 +20,7 @@ GROUPS = [
             ("pos.sale", "receipt_long"),
             ("pos.void", "block"),
             ("pos.order", "shopping_cart"),
-            ("url:pos:page", "point_of_sale", _("Abrir POS")),
+            ("url:pos:page", "point_of_sale", _("Abrir POS"), SELLERS),
         ],
     ),
     (
@@ -62,7 +66,7 @@ GROUPS = [
     (
         _("Reportes"),
         [
-            ("url:reports:index", "monitoring", _("Reportes")),
+            ("url:reports:index", "monitoring", _("Reportes"), roles.READERS),
         ],
     ),
     (
@@ -95,7 +99,9 @@ def _model_item(request, label, icon):
     return None
 
 
-def _url_item(request, name, icon, title):
+def _url_item(request, name, icon, title, allowed):
+    if not roles.has_role(request, allowed):
+        return None
     try:
         return {"title": title, "icon": icon, "link": reverse(name)}
     except NoReverseMatch:
@@ -137,7 +143,7 @@ def sidebar(request):
         items = []
         for entry in entries:
             if entry[0].startswith("url:"):
-                item = _url_item(request, entry[0][4:], entry[1], entry[2])
+                item = _url_item(request, entry[0][4:], *entry[1:])
             else:
                 item = _model_item(request, entry[0], entry[1])
             if item:

@@ -1,9 +1,11 @@
 import copy
+from functools import update_wrapper
 
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
@@ -14,9 +16,11 @@ from backoffice.tenancy.selectors import (
     membership_active_for,
     membership_list_for_user,
 )
+from pos.api import SELLERS
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm
+from .refusals import refusal_response
 
 
 class SouthernAdminSite(UnfoldAdminSite):
@@ -48,6 +52,21 @@ class SouthernAdminSite(UnfoldAdminSite):
                 return HttpResponseRedirect(reverse("pos:page"))
         return response
 
+    def admin_view(self, view, cacheable=False):
+        """Signed-in people without the back office get an explanation, not the
+        login form again (a waiter following a link to /admin/)."""
+        guarded = super().admin_view(view, cacheable)
+
+        def refuse_or_run(request, *args, **kwargs):
+            user = request.user
+            if user.is_authenticated and not self.has_permission(request):
+                if request.path == reverse("admin:logout", current_app=self.name):
+                    return view(request, *args, **kwargs)  # let them sign out
+                return never_cache(refusal_response)(request, back_office=True)
+            return guarded(request, *args, **kwargs)
+
+        return update_wrapper(refuse_or_run, guarded)
+
     def index(self, request, extra_context=None):
         # Offers from other businesses wait for this person's answer.
         invitations = invitation_list_for_user(user=request.user)
@@ -66,6 +85,8 @@ class SouthernAdminSite(UnfoldAdminSite):
             if business.logo:
                 context["site_logo"] = business.logo.url
         context["current_business"] = business
+        if not has_role(request, SELLERS):
+            context["site_url"] = None  # the POS page would only say "cannot sell"
         if request.user.is_authenticated:
             context["user_memberships"] = membership_list_for_user(user=request.user)
         return context

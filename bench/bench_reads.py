@@ -57,7 +57,14 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
-    client = Client(HTTP_HOST="localhost", secure=True)
+    # Pages, not static files, are measured: no collectstatic manifest needed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    client = Client(HTTP_HOST="localhost")
     owner = get_user_model().objects.get(username="tienda")
     client.force_login(owner)
     with system_context():
@@ -76,7 +83,7 @@ def main() -> None:
 
     def get(url, params=None, status=200):
         def call():
-            response = client.get(url, params or {})
+            response = client.get(url, params or {}, secure=True)
             assert response.status_code == status, (url, response.status_code)
             if getattr(response, "streaming", False):
                 b"".join(response.streaming_content)

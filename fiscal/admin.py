@@ -1,14 +1,19 @@
 """Back office for SRI documents and signature certificates (presentation only)."""
 
+from urllib.parse import urlencode
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
+from unfold.utils import display_for_label
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -27,6 +32,7 @@ from . import selectors, services
 from .errors import FiscalError
 from .exports import edoc_export_xml, month_export_zip
 from .forms import (
+    DOWNLOAD_EVENT,
     BuyerFixDialogForm,
     CertificateUploadForm,
     MonthDialogForm,
@@ -50,6 +56,15 @@ STATE_COLOURS = {
     DocState.AUTHORISED: "success",
     DocState.RETURNED: "danger",
     DocState.NOT_AUTHORISED: "danger",
+}
+
+AMBIENTES = {"1": _("Pruebas"), "2": _("Producción")}
+
+# `ElectronicDocument.source` is "<kind>:<pk>"; fiscal knows no sales, so the
+# admin links by model label (the linked admins are tenant-scoped themselves).
+SOURCES = {
+    "sale": ("pos.Sale", _("Venta %(doc)s")),
+    "void": ("pos.Void", _("Anulación %(doc)s")),
 }
 
 
@@ -95,7 +110,7 @@ class PortalAnnulmentFilter(admin.SimpleListFilter):
 @admin.register(ElectronicDocument)
 class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
     list_display = [
-        "number",
+        "display_number",
         "kind",
         "issue_date",
         "buyer_name",
@@ -115,11 +130,11 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
     inlines = [SriMessageInline]
     fields = [
         "kind",
-        "display_state",
+        "display_state_detail",
         "number",
         "issue_date",
         "access_key",
-        "ambiente",
+        "display_ambiente",
         "buyer_identification",
         "buyer_name",
         "buyer_email",
@@ -133,7 +148,7 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
         "sent_at",
         "emailed_at",
         "last_error",
-        "source",
+        "display_source",
         "modifies",
         "annulment_requested_at",
         "annulment_reason",
@@ -179,9 +194,44 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
         kinds = [kind for kind, _label in DocType.choices]
         return queryset.filter(kind__in=kinds, number__in=candidates), False
 
+    @display(description=_("número"), ordering="number")
+    def display_number(self, obj):
+        # 001-001-000000123 in one line: a wrapped number is hard to read.
+        return format_html('<span class="whitespace-nowrap">{}</span>', obj.number)
+
     @display(description=_("estado"), label=STATE_COLOURS)
     def display_state(self, obj):
         return obj.state, obj.get_state_display()
+
+    # The detail page shows read-only values as text: render the badge here.
+    @display(description=_("estado"))
+    def display_state_detail(self, obj):
+        return display_for_label(
+            (obj.state, obj.get_state_display()), "-", STATE_COLOURS
+        )
+
+    @display(description=_("ambiente"))
+    def display_ambiente(self, obj):
+        return AMBIENTES.get(obj.ambiente, obj.ambiente)
+
+    @display(description=_("origen"))
+    def display_source(self, obj):
+        kind, _sep, pk = obj.source.partition(":")
+        if kind not in SOURCES or not pk.isdigit():
+            return obj.source or "-"
+        model_label, text = SOURCES[kind]
+        model = apps.get_model(model_label)
+        # The edoc came through the scoped queryset: look its source up in the
+        # same business, so a link never points at another business's row.
+        target = model.objects.filter(business_id=obj.business_id, pk=pk).first()
+        if target is None:
+            return obj.source
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+        label = getattr(target, "document_number", None) or str(target)
+        return format_html(
+            '<a href="{}" class="text-primary-600">{}</a>', url, text % {"doc": label}
+        )
 
     def changelist_view(self, request, extra_context=None):
         unsent = selectors.edoc_unsent_count(business=request.business)
@@ -332,12 +382,46 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
         },
     )
     def export_month(self, request, form):
-        year, month = form.year_month()
+        if request.headers.get("HX-Request"):
+            # The dialog posts through htmx, which swaps HTML and cannot save a
+            # file: send the browser to the (read-only) download and close it.
+            url = reverse("admin:fiscal_electronicdocument_export_month_file")
+            query = urlencode({"month": form.cleaned_data["month"]})
+            return HttpResponse(
+                headers={"HX-Redirect": f"{url}?{query}", "HX-Trigger": DOWNLOAD_EVENT}
+            )
+        return self._month_zip(request, *form.year_month())
+
+    def export_month_file_view(self, request):
+        """GET ?month=AAAA-MM: the month's zip (where the export dialog sends)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        form = MonthDialogForm(
+            request, data={"month": request.GET.get("month", ""), "_form_submitted": 1}
+        )
+        if not form.is_valid():
+            messages.error(request, _("Mes inválido: use AAAA-MM, p. ej. 2026-11."))
+            return redirect("admin:fiscal_electronicdocument_changelist")
+        return self._month_zip(request, *form.year_month())
+
+    def _month_zip(self, request, year: int, month: int) -> HttpResponse:
         data = month_export_zip(business=request.business, year=year, month=month)
         response = HttpResponse(data, "application/zip")
         name = f"SRI-{request.business.ruc}-{year:04d}-{month:02d}.zip"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def get_urls(self):
+        # Before the admin's own patterns, whose "<object_id>/" would match it.
+        view = self.admin_site.admin_view(self.export_month_file_view)
+        return [
+            path(
+                "export-month/file/",
+                view,
+                name="fiscal_electronicdocument_export_month_file",
+            ),
+            *super().get_urls(),
+        ]
 
     def _run(self, request, service, **kwargs) -> None:
         try:

@@ -108,12 +108,23 @@ class BuyerFixDialogForm(BaseDialogForm):
         }
 
 
+# htmx event (HX-Trigger) that closes the month-export dialog once the zip's
+# download has started.
+DOWNLOAD_EVENT = "southernpos-download"
+
+
 class MonthDialogForm(BaseDialogForm):
+    form_after_template = "fiscal/admin/month_export_after.html"
+
     month = forms.RegexField(
         label=_("Mes (AAAA-MM)"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Use el formato AAAA-MM, p. ej. 2026-11.")},
         widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "2026-11"}),
     )
+
+    def get_after_template_context(self, request, object_id=None):
+        return {"event": DOWNLOAD_EVENT}
 
     def year_month(self) -> tuple[int, int]:
         year, month = self.cleaned_data["month"].split("-")

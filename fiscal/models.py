@@ -146,6 +146,16 @@ class ElectronicDocument(TenantModel):
             models.Index(fields=["business", "source"], name="edoc_business_source"),
             # The sender scans every business for due work (system context).
             models.Index(fields=["state", "next_attempt_at"], name="edoc_due"),
+            # The back office counts these on every list page (issue 16).
+            models.Index(fields=["business", "state"], name="edoc_business_state"),
+            models.Index(
+                fields=["business"],
+                name="edoc_to_annul",
+                condition=models.Q(
+                    annulment_requested_at__isnull=False,
+                    annulled_in_portal_at__isnull=True,
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantScopeMixin, TenantTabularInline
 from backoffice.tenancy.admin_lists import (
@@ -53,13 +54,24 @@ class SaleLineInline(ReadOnlyInline):
         "position",
         "code",
         "name",
-        "quantity",
-        "unit_price",
+        "display_quantity",
+        "display_unit_price",
         "discount",
         "tax_code",
         "base",
         "tax",
     ]
+
+    @display(description=_("cantidad"))
+    def display_quantity(self, obj):
+        return quantity_text(obj.quantity, obj.product.unit)
+
+    @display(description=_("precio unitario sin IVA"))
+    def display_unit_price(self, obj):
+        return money_text(obj.unit_price)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
 
 
 class SaleTaxInline(ReadOnlyInline):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.catalog.models import Product
 from backoffice.customers.models import Customer, IdType
+from backoffice.display import decimal_text
 from backoffice.tenancy.managers import TenantManager, TenantQuerySet, UnscopedManager
 from backoffice.tenancy.models import EmissionPoint, Establishment, TenantModel
 from fiscal.errors import SouthernPOSError
@@ -280,7 +281,7 @@ class SaleLine(InsertOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.name}"
+        return f"{decimal_text(self.quantity)} × {self.name}"
 
     @property
     def total(self) -> Decimal:

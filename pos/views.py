@@ -28,6 +28,7 @@ class PosPageView(View):
                 "business": business,
                 "points": points.select_related("establishment"),
                 "sellers": roles.has_role(request, SELLERS),
+                "back_office": roles.has_role(request, roles.BACK_OFFICE),
             },
         )
 

@@ -4,11 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -31,6 +33,17 @@ from .resources import CategoryResource, ProductResource
 PRICE_PREVIEW_ROWS = 50
 
 
+def price_typed_text(price, record) -> str:
+    """A stored net price as the owner typed it, per the row's IVA settings."""
+    product = Product(
+        price=price,
+        price_includes_tax=record.price_includes_tax,
+        tax_category=record.tax_category,
+    )
+    suffix = _("con IVA") if record.price_includes_tax else _("sin IVA")
+    return f"{money_text(services.price_as_entered(product=product))} {suffix}"
+
+
 class CatalogAdminMixin:
     """Cashiers and accountants look the catalog up; owners and managers change it."""
 
@@ -39,7 +52,7 @@ class CatalogAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, TenantImportExportAdmin):
+class CategoryAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
     form = TenantModelForm
     resource_classes = [CategoryResource]
     skip_admin_log = True
@@ -128,7 +141,7 @@ class ProductForm(TenantModelForm):
     """The owner types the price with or without IVA; it is stored without IVA."""
 
     price_entered = forms.DecimalField(
-        label=_("precio"),
+        label=capfirst(_("precio")),
         min_value=0,
         max_digits=14,
         decimal_places=6,
@@ -145,8 +158,8 @@ class ProductForm(TenantModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["price_entered"].initial = services.price_as_entered(
-                product=self.instance
+            self.fields["price_entered"].initial = money_text(
+                services.price_as_entered(product=self.instance)
             )
         elif not self.is_bound:
             business = require_business()
@@ -203,7 +216,7 @@ class ProductActionForm(ActionForm):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
+class ProductAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
     form = ProductForm
     action_form = ProductActionForm
     resource_classes = [ProductResource]
@@ -227,6 +240,11 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     inlines = [ProductModifierInline]
     actions = ["activate", "deactivate", "set_category", "change_price"]
     readonly_fields = ["display_thumbnail"]
+    history_formats = {
+        "price": price_typed_text,
+        "low_stock_threshold": lambda value, row: quantity_text(value, row.unit),
+    }
+    history_labels = {"price": _("precio")}
     fieldsets = [
         (None, {"fields": ["code", "barcode", "name", "category", "unit"]}),
         (
@@ -267,13 +285,13 @@ class ProductAdmin(CatalogAdminMixin, TenantImportExportAdmin):
     @admin.display(description=_("precio"), ordering="price")
     def display_price(self, obj):
         suffix = _("con IVA") if obj.price_includes_tax else _("sin IVA")
-        return f"{services.price_as_entered(product=obj):.2f} {suffix}"
+        return f"{money_text(services.price_as_entered(product=obj))} {suffix}"
 
     @admin.display(description=_("stock"), ordering="stock_total")
     def display_stock(self, obj):
         if not obj.track_stock:
             return "—"
-        text = f"{obj.stock_total.normalize():f}"
+        text = quantity_text(obj.stock_total, obj.unit)
         if obj.has_low_level:
             return format_html('<span style="color:#b91c1c">{} ⚠</span>', text)
         return text

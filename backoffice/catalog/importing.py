@@ -7,17 +7,22 @@ rest of the file), and rows are written with batched INSERT/UPDATEs together
 with their django-simple-history rows. Any bad row rolls the whole import back.
 """
 
+import codecs
 import copy
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from backoffice.bulk import insert_rows, update_rows
 from backoffice.tenancy.resources import TenantResource
@@ -96,6 +101,18 @@ class DecimalTextWidget(widgets.Widget):
         return value if kwargs.get("force_native_type") else text
 
 
+class MoneyWidget(DecimalTextWidget):
+    """Prices and costs: exported with at least two decimals (4.75, 4.130435)."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        value = Decimal(value).quantize(Decimal(1).scaleb(-self.places)).normalize()
+        if value.as_tuple().exponent > -2:
+            value = value.quantize(Decimal("0.01"))
+        return value if kwargs.get("force_native_type") else format(value, "f")
+
+
 class ChoiceLabelWidget(widgets.Widget):
     """TextChoices by value or by (accent-insensitive) label; exports the label."""
 
@@ -119,8 +136,87 @@ class ChoiceLabelWidget(widgets.Widget):
         return str(self.choices(value).label) if value else ""
 
 
+def decode_text(data: bytes) -> str:
+    """A text file as Excel and other programs save it: UTF-8 (with or
+    without BOM), UTF-16 (Excel's "Unicode" CSV/text) or Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    head = data[:200]
+    if len(head) > 1 and head.count(0) * 3 > len(head):  # UTF-16 without a BOM
+        return data.decode("utf-16-le" if head[1] == 0 else "utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel's "CSV" on Windows in Spanish; latin-1 maps the 5 bytes it lacks.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon (Excel with a decimal comma) or tab (Unicode text)."""
+    header = text.split("\n", 1)[0]
+    return max([",", ";", "\t"], key=header.count) if header else ","
+
+
+class SpreadsheetCSV(CSV):
+    """CSV as Excel reads and writes it.
+
+    Read as bytes (the admin's fixed encoding would refuse Latin-1 and UTF-16
+    files) and decoded here; written as UTF-8 with a BOM, without which Excel
+    shows "CÃ³digo" for "Código".
+    """
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
+        text = text.removeprefix("\ufeff")
+        dataset = tablib.Dataset()
+        if text.strip():
+            dataset.load(text, format="csv", delimiter=sniff_delimiter(text))
+        return dataset
+
+    def export_data(self, dataset, **kwargs):
+        return codecs.BOM_UTF8 + super().export_data(dataset, **kwargs).encode("utf-8")
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        # Control characters are not allowed in xlsx: never a 500 for them.
+        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, Decimal) and value.as_tuple().exponent <= -2:
+        # Money comes with two decimals or more (MoneyWidget): show them all.
+        cell.number_format = "0.00" + "#" * (-value.as_tuple().exponent - 2)
+    return cell
+
+
 class FastXLSX(XLSX):
-    """xlsx read with calamine (Rust): ~10x faster than openpyxl on big sheets."""
+    """xlsx read with calamine (Rust): ~10x faster than openpyxl on big sheets.
+
+    Written with openpyxl's streaming writer: numbers as numeric cells (the
+    admin asks the widgets for native values, see SpreadsheetExportMixin).
+    """
+
+    def export_data(self, dataset, **kwargs):
+        if getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False) is True:
+            self._escape_formulae(dataset)  # as import-export's own formats do
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=(dataset.title or "Hoja1")[:31])
+        sheet.append(dataset.headers or [])
+        for row in dataset:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
 
     def create_dataset(self, in_stream):
         try:
@@ -149,7 +245,26 @@ def _native(value):
     return value
 
 
-SPREADSHEET_FORMATS = [CSV, FastXLSX]
+SPREADSHEET_FORMATS = [SpreadsheetCSV, FastXLSX]
+
+
+class SpreadsheetExportMixin:
+    """Numbers go to xlsx as numbers, to CSV as text.
+
+    import-export asks widgets for native values only for its own binary
+    formats (by exact type), which leaves FastXLSX with text cells.
+    """
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request,
+            queryset,
+            force_native_type=isinstance(file_format, XLSX),
+            **kwargs,
+        )
+        return file_format.export_data(data)
 
 
 class BulkTenantResource(TenantResource):
@@ -204,7 +319,12 @@ class BulkTenantResource(TenantResource):
         errors = dict(import_validation_errors or {})
         try:
             instance.full_clean(
-                exclude=[*errors, "business", *self.clean_exclude],
+                exclude=[
+                    *errors,
+                    "business",
+                    *self.clean_exclude,
+                    *self.unknown_fields(instance, errors),
+                ],
                 validate_unique=False,
                 validate_constraints=False,
             )
@@ -228,6 +348,10 @@ class BulkTenantResource(TenantResource):
 
     def row_rules(self, instance) -> dict[str, str]:
         return {}
+
+    def unknown_fields(self, instance, errors) -> list[str]:
+        """Fields left unset because of another column's error: not reported."""
+        return []
 
     def unique_in_file(self, field: str, value, row_number) -> str | None:
         """Report a value repeated in the file (e.g. the same code twice)."""

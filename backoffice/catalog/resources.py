@@ -14,6 +14,7 @@ from .importing import (
     BulkTenantResource,
     ChoiceLabelWidget,
     DecimalTextWidget,
+    MoneyWidget,
     SiNoWidget,
     cell_text,
     normalise,
@@ -34,6 +35,23 @@ def _kept_when_blank(attribute: str, column: str, widget) -> fields.Field:
         column_name=column,
         widget=widget,
     )
+
+
+class PriceField(fields.Field):
+    """The price as the owner types it (with or without IVA), in both ways.
+
+    It has no model attribute: the resource turns the typed price into the
+    stored one. Reading it back through the field (not a dehydrate method)
+    also fills the import preview's Precio column.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(column_name=PRICE, widget=MoneyWidget(), **kwargs)
+
+    def get_value(self, instance):
+        if getattr(instance, "price", None) is None or not instance.tax_category:
+            return None
+        return price_as_entered(product=instance)
 
 
 class TaxWidget(widgets.Widget):
@@ -101,12 +119,12 @@ class ProductResource(BulkTenantResource):
         attribute="name", column_name="Nombre", widget=widgets.CharWidget()
     )
     category = fields.Field(attribute="category", column_name="Categoría")
-    price_entered = fields.Field(column_name=PRICE, dehydrate_method="dehydrate_price")
+    price_entered = PriceField()
     price_includes_tax = _kept_when_blank(
         "price_includes_tax", "Precio incluye IVA", SiNoWidget()
     )
     tax_category = _kept_when_blank("tax_category", "IVA", TaxWidget())
-    cost = _kept_when_blank("cost", "Costo", DecimalTextWidget())
+    cost = _kept_when_blank("cost", "Costo", MoneyWidget())
     unit = _kept_when_blank(
         "unit", "Unidad", ChoiceLabelWidget(Product.Unit, {"u": "unit", "litros": "l"})
     )
@@ -154,11 +172,6 @@ class ProductResource(BulkTenantResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.fields["category"].widget = CategoryByNameWidget(self)
-
-    def dehydrate_price(self, product):
-        if product.price is None:
-            return ""
-        return DecimalTextWidget().render(price_as_entered(product=product))
 
     def get_queryset(self):
         return super().get_queryset().select_related("category").order_by("code")
@@ -271,6 +284,10 @@ class ProductResource(BulkTenantResource):
             )
         elif quantity:
             self.initial_stock.append((instance, branch, quantity))
+
+    def unknown_fields(self, instance, errors) -> list[str]:
+        # e.g. a bad IVA leaves the price uncomputed: report the IVA only.
+        return ["price"] if errors and instance.price is None else []
 
     def row_rules(self, instance) -> dict[str, str]:
         rules = {}

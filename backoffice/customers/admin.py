@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantImportExportAdmin
 from backoffice.tenancy.context import require_business
@@ -13,7 +13,7 @@ from .resources import CustomerResource
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantImportExportAdmin):
+class CustomerAdmin(SpreadsheetExportMixin, TenantImportExportAdmin):
     """Consumidor final shows read-only: it can be neither edited nor deleted."""
 
     form = TenantModelForm

@@ -9,7 +9,8 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import action
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS
+from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     ReadOnlyTenantAdmin,
@@ -33,7 +34,7 @@ from .models import (
 from .resources import StockCountLineResource, StockLevelResource, StockMoveResource
 
 
-class TenantExportMixin(ExportMixin):
+class TenantExportMixin(SpreadsheetExportMixin, ExportMixin):
     export_form_class = ExportForm
     formats = SPREADSHEET_FORMATS
 
@@ -66,7 +67,7 @@ class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
         "establishment",
         "display_code",
         "product",
-        "quantity",
+        "display_quantity",
         "display_threshold",
     ]
     list_select_related = ["product", "product__category", "establishment"]
@@ -77,9 +78,13 @@ class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
     def display_code(self, obj):
         return obj.product.code
 
+    @admin.display(description=_("cantidad"), ordering="quantity")
+    def display_quantity(self, obj):
+        return quantity_text(obj.quantity, obj.product.unit)
+
     @admin.display(description=_("stock mínimo"))
     def display_threshold(self, obj):
-        return obj.product.low_stock_threshold
+        return quantity_text(obj.product.low_stock_threshold, obj.product.unit)
 
 
 @admin.register(StockMove)
@@ -89,7 +94,7 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
         "created_at",
         "establishment",
         "product",
-        "quantity",
+        "display_quantity",
         "reason",
         "reference",
         "supplier",
@@ -98,6 +103,27 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
     list_select_related = ["product", "establishment", "user"]
     list_filter = [date_range("created_at"), "reason", "establishment"]
     search_fields = ["product__name", "product__code", "reference", "supplier"]
+    fields = [
+        "created_at",
+        "establishment",
+        "product",
+        "display_quantity",
+        "reason",
+        "reference",
+        "note",
+        "supplier",
+        "display_unit_cost",
+        "user",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("cantidad"), ordering="quantity")
+    def display_quantity(self, obj):
+        return quantity_text(obj.quantity, obj.product.unit)
+
+    @admin.display(description=_("costo unitario"))
+    def display_unit_cost(self, obj):
+        return money_text(obj.unit_cost) or "-"
 
 
 class LineInline(TenantTabularInline):
@@ -106,9 +132,26 @@ class LineInline(TenantTabularInline):
     extra = 1
     autocomplete_fields = ["product"]
     fields = ["product", "quantity"]
+    # Posted lines are read-only: shown through these, with sane decimals.
+    posted_fields = {"quantity": "display_quantity", "unit_cost": "display_unit_cost"}
+    readonly_fields = ["display_quantity", "display_unit_cost"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.is_posted:
+            return [self.posted_fields.get(f, f) for f in fields]
+        return fields
+
+    @admin.display(description=_("cantidad"))
+    def display_quantity(self, obj):
+        return quantity_text(obj.quantity, obj.product.unit) if obj.pk else ""
+
+    @admin.display(description=_("costo unitario"))
+    def display_unit_cost(self, obj):
+        return money_text(obj.unit_cost) if obj.pk else ""
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_posted:
@@ -124,9 +167,21 @@ class ReceiptLineInline(LineInline):
 
 
 class CountLineInline(LineInline):
-    fields = ["product", "quantity", "expected", "difference"]
-    readonly_fields = ["expected", "difference"]
+    fields = ["product", "quantity", "display_expected", "display_difference"]
+    readonly_fields = [
+        *LineInline.readonly_fields,
+        "display_expected",
+        "display_difference",
+    ]
     verbose_name_plural = _("cantidades contadas")
+
+    @admin.display(description=_("en sistema"))
+    def display_expected(self, obj):
+        return quantity_text(obj.expected, obj.product.unit) if obj.pk else ""
+
+    @admin.display(description=_("diferencia"))
+    def display_difference(self, obj):
+        return quantity_text(obj.difference, obj.product.unit) if obj.pk else ""
 
 
 class StockDocumentAdmin(TenantAdmin):

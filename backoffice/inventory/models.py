@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.catalog.models import Product
+from backoffice.display import quantity_text
 from backoffice.tenancy.managers import TenantManager, UnscopedManager
 from backoffice.tenancy.models import Establishment, TenantModel
 
@@ -55,7 +56,8 @@ class StockMove(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.product_id} {self.quantity:+} ({self.reason})"
+        quantity = Decimal(self.quantity).normalize()
+        return f"{self.product} {quantity:+f} ({self.get_reason_display()})"
 
 
 class StockLevel(TenantModel):
@@ -182,7 +184,7 @@ class StockDocumentLine(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.product} × {self.quantity}"
+        return f"{self.product} × {quantity_text(self.quantity, self.product.unit)}"
 
 
 class _KindManager(TenantManager):

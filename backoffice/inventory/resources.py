@@ -6,6 +6,7 @@ from import_export import fields, widgets
 from backoffice.catalog.importing import (
     BulkTenantResource,
     DecimalTextWidget,
+    MoneyWidget,
     cell_text,
 )
 from backoffice.catalog.models import Product
@@ -72,7 +73,7 @@ class StockMoveResource(_ExportOnly):
     note = fields.Field(attribute="note", column_name="Nota")
     supplier = fields.Field(attribute="supplier", column_name="Proveedor")
     unit_cost = fields.Field(
-        attribute="unit_cost", column_name="Costo unitario", widget=DecimalTextWidget()
+        attribute="unit_cost", column_name="Costo unitario", widget=MoneyWidget()
     )
     user = fields.Field(attribute="user__username", column_name="Usuario")
 

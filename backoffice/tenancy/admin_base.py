@@ -14,6 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from backoffice.display import HistoryChanges
+
 from . import roles
 from .context import require_business
 from .models import TenantModel
@@ -110,6 +112,9 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
 
     compressed_fields = True
     warn_unsaved_form = True
+    # History page: field name -> (value, historical row) -> text, and labels.
+    history_formats: dict = {}
+    history_labels: dict = {}
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -141,9 +146,30 @@ class TenantAdmin(TenantScopeMixin, SimpleHistoryAdmin, ModelAdmin):
             )
         return super().history_view(request, object_id, extra_context)
 
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            # Shown as is by the template: no reason is blank, not "None".
+            record.history_change_reason = record.history_change_reason or ""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryChanges(
+            self.model,
+            historical_record,
+            formats=self.history_formats,
+            labels=self.history_labels,
+        )
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # No change reason is NULL: show nothing rather than Python's "None".
+        for record in getattr(context.get("page_obj"), "object_list", ()):
+            if getattr(record, "history_change_reason", "") is None:
+                record.history_change_reason = ""
+        return super().render_history_view(request, template, context, **kwargs)
 
 
 class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):

@@ -31,6 +31,7 @@ class CappedCountPaginator(Paginator):
 
 class LargeListMixin:
     paginator = CappedCountPaginator
+    list_per_page = 50  # rendering a row costs more than reading it
     show_full_result_count = False
     list_filter_submit = True  # unfold's range filters submit with a button
 

@@ -218,7 +218,7 @@ def _crawl(client, me_owner, me, other, covered):
 def _crawl_export(crawl, model_admin, meta, theirs, markers):
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_export")
     formats = model_admin.get_export_formats()
-    csv_index = next(i for i, f in enumerate(formats) if f is CSV)
+    csv_index = next(i for i, f in enumerate(formats) if issubclass(f, CSV))
     data = {"format": str(csv_index), "resource": "0"}
     form = model_admin.get_export_form_class()(
         formats, model_admin.get_export_resource_classes(None)

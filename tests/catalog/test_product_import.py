@@ -6,7 +6,7 @@ import tablib
 from django.urls import reverse
 from import_export.formats.base_formats import CSV, XLSX
 
-from backoffice.catalog.importing import FastXLSX
+from backoffice.catalog.importing import FastXLSX, SpreadsheetCSV
 from backoffice.catalog.models import Category, Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.inventory.models import StockLevel, StockMove
@@ -346,10 +346,10 @@ def test_category_export_import_round_trip_and_isolation(
     response = owner_client.post(
         reverse("admin:catalog_category_export"), {"format": "0", "resource": "0"}
     )
-    text = response.content.decode()
+    text = response.content.decode("utf-8-sig")
     assert "Bebidas" in text and "Ajena" not in text
     with tenant_context(business):
-        loaded = CSV().create_dataset(text)
+        loaded = SpreadsheetCSV().create_dataset(response.content)
         result = CategoryResource().import_data(loaded)
         assert not result.has_validation_errors()
         after = list(

@@ -189,3 +189,33 @@ def test_search_by_number_or_access_key_is_exact(owner_client, business, sri_set
         q["sql"] for q in queries if 'FROM "fiscal_electronicdocument"' in q["sql"]
     ]
     assert listing and not any('"signed_xml"' in sql for sql in listing)
+
+
+def test_month_export_dialog_sends_the_browser_to_the_zip(owner_client, returned):
+    response = owner_client.post(
+        action_url("export_month"),
+        {"_form_submitted": "on", "month": "2026-11"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "southernpos-download"
+    file_url = response["HX-Redirect"]
+    assert file_url == action_url("export_month_file") + "?month=2026-11"
+    download = owner_client.get(file_url)
+    assert download["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert f"{returned.access_key}.xml" in names
+
+
+def test_month_export_file_refuses_a_bad_month_and_a_cashier(
+    client, owner_client, business, returned
+):
+    from tests.factories import UserFactory, membership
+
+    bad = owner_client.get(action_url("export_month_file") + "?month=2026-13")
+    assert bad.status_code == 302
+    cashier = UserFactory()
+    membership(business, cashier, "cashier")
+    client.force_login(cashier)
+    refused = client.get(action_url("export_month_file") + "?month=2026-11")
+    assert refused.status_code == 403

@@ -123,6 +123,8 @@ def test_every_report_page_and_export(client, business, owner, shop, period):
     bad = client.get("/reports/pedido/", {"lead": "-1", "target": "x"})
     assert bad.status_code == 400
     assert "Introduzca un número entero" in bad.content.decode()
+    bad = client.get("/reports/dia/", {"since": "9999-12-31", "format": "csv"})
+    assert bad.status_code == 400 and not bad.streaming
     assert client.get("/reports/dia/", {"format": "pdf"}).status_code == 400
 
 
