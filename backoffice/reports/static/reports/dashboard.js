@@ -1,6 +1,8 @@
 // Draws the dashboard charts from the JSON embedded in the page (Chart.js, vendored).
 // Chart.js 4.6.1 (MIT licence, npm package "chart.js") is vendored as
-// reports/vendor/chart.umd.min.js; its licence is in reports/vendor/chart.js-LICENSE.md.
+// reports/vendor/chart.umd.min.js (its last line, the source-map URL, removed: the
+// manifest storage of collectstatic refuses a reference to a file not shipped);
+// its licence is in reports/vendor/chart.js-LICENSE.md.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("sp-chart-data").textContent);
