@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint format setup demo clean messages
+.PHONY: run test lint format setup demo clean messages bench bench-quick
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Every benchmark in bench/ (PostgreSQL; BENCH_DATABASE_URL, see bench/run_all.py):
+# `bench` rewrites BENCHMARKS.md, `bench-quick` only checks that each one runs.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -52,7 +52,62 @@ class DailyProduct(TenantModel):
     name = models.CharField(_("descripción"), max_length=300)
     quantity = models.DecimalField(_("cantidad"), max_digits=20, decimal_places=6)
     base = models.DecimalField(_("base imponible"), **MONEY)
+    # Quantity × the product's cost when the day was rolled up (cost of the sale).
+    cost = models.DecimalField(_("costo"), default=0, **MONEY)
+    category = models.CharField(_("categoría"), max_length=120, blank=True)
+    # Where and what was sold, for the reorder suggestions (ids, no constraint:
+    # derived rows never block deleting what they summed).
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    establishment = models.ForeignKey(
+        "tenancy.Establishment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("productos del día")
         indexes = [models.Index(fields=["business", "day"], name="daily_product_day")]
+
+
+class DailyFigure(TenantModel):
+    """A closed day's sales broken down by one dimension (hour, cashier, ...).
+
+    `key` is the dimension's value as text: the local hour ("0".."23"), the
+    cashier's or establishment's id, the IVA code and rate ("4:15.00").
+    """
+
+    class Dimension(models.TextChoices):
+        HOUR = "hour", _("hora")
+        CASHIER = "cashier", _("cajero")
+        ESTABLISHMENT = "establishment", _("establecimiento")
+        TAX = "tax", _("tarifa de IVA")
+
+    day = models.DateField(_("día"))
+    dimension = models.CharField(_("dimensión"), max_length=16)
+    key = models.CharField(_("clave"), max_length=40)
+    count = models.PositiveIntegerField(_("tickets"))
+    base = models.DecimalField(_("base imponible"), **MONEY)
+    tax = models.DecimalField(_("IVA"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("cifras del día")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "day", "dimension", "key"],
+                name="uniq_daily_figure",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["business", "dimension", "day"], name="daily_figure_dim_day"
+            )
+        ]

@@ -4,28 +4,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractHour, Round, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from backoffice.catalog.models import Product
 from backoffice.inventory.models import StockLevel
-from fiscal.models import PENDING_STATES, ElectronicDocument
-from fiscal.selectors import certificate_warning
-from pos.models import Payment, Sale, SaleLine, Void
+from pos.models import Payment, Sale, SaleLine, SaleTax, Void
 
-from .models import DailyPayment, DailyProduct, DailySales
+from .models import DailyFigure, DailyPayment, DailyProduct, DailySales
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Kpi:
-    title: str
-    value: str
-    footer: str = ""
 
 
 def low_stock_count(*, business) -> int:
@@ -68,41 +66,6 @@ def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decima
     return total, row["count"] + (rolled["count"] or 0)
 
 
-def _tickets(count: int) -> str:
-    return ngettext("%d ticket", "%d tickets", count) % count
-
-
-def dashboard_kpis(*, business) -> list[Kpi]:
-    today = timezone.localdate()
-    tomorrow = day_start(today + timedelta(days=1))
-    day_total, day_count = sales_summary(
-        business=business, since=day_start(today), until=tomorrow
-    )
-    month_total, month_count = sales_summary(
-        business=business, since=day_start(today.replace(day=1)), until=tomorrow
-    )
-    products = Product.objects.for_business(business).filter(is_active=True).count()
-    pending = (
-        ElectronicDocument.objects.for_business(business)
-        .filter(state__in=PENDING_STATES)
-        .count()
-    )
-    return [
-        Kpi(_("Ventas de hoy"), f"$ {day_total:,.2f}", _tickets(day_count)),
-        Kpi(_("Ventas del mes"), f"$ {month_total:,.2f}", _tickets(month_count)),
-        Kpi(
-            _("Comprobantes SRI sin autorizar"),
-            str(pending),
-            certificate_warning(business=business) or "",
-        ),
-        Kpi(
-            _("Productos con stock bajo"),
-            str(low_stock_count(business=business)),
-            ngettext("%d producto activo", "%d productos activos", products) % products,
-        ),
-    ]
-
-
 @dataclass(frozen=True)
 class PeriodSplit:
     """A period as closed days read from the roll-ups plus the rest read live."""
@@ -139,7 +102,14 @@ class PeriodSplit:
         return rows.filter(day__gte=self.first, day__lte=self.last)
 
     def live_on(self, prefix: str) -> Q:
-        return _prefixed(self.live, prefix)
+        """The live filter through a relation, with the sale's business named.
+
+        Naming `sale__business` lets PostgreSQL use the sales' (business,
+        posted_at) index; without it, it scans every sale (row-level security
+        is not an index condition).
+        """
+        business = Q(**{f"{prefix}business": self.business})
+        return business & _prefixed(self.live, prefix)
 
 
 def _prefixed(q: Q, prefix: str) -> Q:
@@ -241,30 +211,139 @@ def top_products(
     business,
     since: datetime,
     until: datetime,
-    limit: int = 15,
+    limit: int | None = 15,
     split: PeriodSplit | None = None,
+    per_place: bool = False,
 ) -> list[dict]:
+    """Per product (code and name as sold): quantity, base, cost and category.
+
+    The cost of a line is its quantity times the product's cost, rounded to the
+    cent line by line; a closed day keeps the cost it was rolled up with.
+    `per_place` also splits the rows by product id and establishment (what a
+    roll-up stores).
+    """
     split = split or period_split(business=business, since=since, until=until)
+    line_cost = Round(
+        ExpressionWrapper(
+            F("quantity") * F("product__cost"),
+            output_field=DecimalField(max_digits=30, decimal_places=12),
+        ),
+        2,
+    )
+    keys = ["code", "name", "category"]
+    if per_place:
+        keys += ["product_id", "establishment_id"]
     live = (
         SaleLine.objects.for_business(business)
         .filter(split.live_on("sale__"), not_voided(business=business, sale="sale_id"))
-        .values("code", "name")
-        .annotate(quantity=Sum("quantity"), base=Sum("base"))
+        .annotate(
+            category=Coalesce(F("product__category__name"), Value("")),
+            establishment_id=F("sale__establishment_id"),
+            line_cost=line_cost,
+        )
+        .values(*keys)
+        .annotate(
+            quantity=Sum("quantity"),
+            base=Sum("base"),
+            cost=Sum("line_cost", output_field=DecimalField(**MONEY)),
+        )
     )
     rolled = (
         split.rolled(DailyProduct)
-        .values("code", "name")
-        .annotate(quantity=Sum("quantity"), base=Sum("base"))
+        .values(*keys)
+        .annotate(quantity=Sum("quantity"), base=Sum("base"), cost=Sum("cost"))
     )
-    rows = _merge(["code", "name"], ["quantity", "base"], live, rolled)
-    return sorted(rows, key=lambda row: (-row["base"], row["code"]))[:limit]
+    rows = _merge(keys, ["quantity", "base", "cost"], live, rolled)
+    for row in rows:
+        row["cost"] = _cents(row["cost"])
+        row["base"] = _cents(row["base"])
+    rows.sort(key=lambda row: (-row["base"], row["code"]))
+    return rows[:limit] if limit is not None else rows
+
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _tax_key(code, rate) -> str:
+    return f"{code}:{Decimal(rate):.2f}"
+
+
+def sales_by(
+    *,
+    business,
+    dimension: str,
+    since: datetime,
+    until: datetime,
+    split: PeriodSplit | None = None,
+) -> list[dict]:
+    """Non-voided sales of the period per hour, cashier, establishment or IVA rate.
+
+    Rows: key (text, see `DailyFigure`), count, base, tax, total; sorted by key.
+    For IVA rates the count is of sales with that rate and base/tax are the
+    rate's own (a sale can have several rates).
+    """
+    split = split or period_split(business=business, since=since, until=until)
+    if dimension == DailyFigure.Dimension.TAX:
+        live = [
+            {
+                "key": _tax_key(row["tax_code"], row["rate"]),
+                "count": row["count"],
+                "base": row["base"],
+                "tax": row["tax"],
+                "total": row["base"] + row["tax"],
+            }
+            for row in SaleTax.objects.for_business(business)
+            .filter(
+                split.live_on("sale__"),
+                not_voided(business=business, sale="sale_id"),
+            )
+            .values("tax_code", "rate")
+            .annotate(count=Count("sale_id"), base=Sum("base"), tax=Sum("tax"))
+            .order_by()
+        ]
+    else:
+        field = {
+            DailyFigure.Dimension.HOUR: ExtractHour(
+                "posted_at", tzinfo=timezone.get_current_timezone()
+            ),
+            DailyFigure.Dimension.CASHIER: F("cashier_id"),
+            DailyFigure.Dimension.ESTABLISHMENT: F("establishment_id"),
+        }[dimension]
+        live = [
+            {**row, "key": str(row.pop("k"))}
+            for row in _valid_sales(business=business, split=split)
+            .annotate(k=field)
+            .values("k")
+            .annotate(
+                count=Count("id"),
+                base=Sum("subtotal"),
+                tax=Sum("tax_total"),
+                total=Sum("total"),
+            )
+            .order_by()
+        ]
+    rolled = (
+        split.rolled(DailyFigure)
+        .filter(dimension=dimension)
+        .values("key")
+        .annotate(
+            count=Sum("count"), base=Sum("base"), tax=Sum("tax"), total=Sum("total")
+        )
+        .order_by()
+    )
+    return _merge(["key"], ["count", "base", "tax", "total"], live, rolled, key="key")
 
 
 def _merge(keys, sums, *querysets, key=None) -> list[dict]:
     """Add up rows of the same keys from several grouped querysets."""
     merged: dict[tuple, dict] = {}
     for queryset in querysets:
-        for row in queryset.order_by():
+        rows = queryset.order_by() if hasattr(queryset, "order_by") else queryset
+        for row in rows:
             found = merged.setdefault(
                 tuple(row[k] for k in keys), {**{k: row[k] for k in keys}}
             )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pos.models import Sale
 
 from . import selectors
-from .models import DailyPayment, DailyProduct, DailySales
+from .models import DailyFigure, DailyPayment, DailyProduct, DailySales
 
 # pg_advisory_xact_lock key space of the roll-ups: this prefix + the business id.
 _LOCK_PREFIX = 0x5250_0000_0000_0000
@@ -32,7 +32,7 @@ def _lock(business, *, shared: bool) -> None:
 
 
 def _delete_day(business, day: date) -> None:
-    for model in (DailySales, DailyPayment, DailyProduct):
+    for model in (DailySales, DailyPayment, DailyProduct, DailyFigure):
         model.objects.for_business(business).filter(day=day).delete()
 
 
@@ -65,7 +65,12 @@ def rollup_day(*, business, day: date) -> DailySales:
     )
     DailyProduct.objects.bulk_create(
         DailyProduct(business=business, day=day, **row)
-        for row in selectors.top_products(**args, limit=None)
+        for row in selectors.top_products(**args, limit=None, per_place=True)
+    )
+    DailyFigure.objects.bulk_create(
+        DailyFigure(business=business, day=day, dimension=dimension, **row)
+        for dimension in DailyFigure.Dimension.values
+        for row in selectors.sales_by(**args, dimension=dimension)
     )
     return summary
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -21,7 +21,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
 from pos.models import PaymentMethod
 
-from . import selectors
+from . import reorder, selectors, tables
 from .tasks import rollup_pending_task
 
 
@@ -91,7 +91,10 @@ def _xlsx(report: dict, since: date, until: date) -> HttpResponse:
     top = book.create_sheet(_("Productos"))
     top.append([_("Código"), _("Producto"), _("Cantidad"), _("Base")])
     for p in report["products"]:
-        top.append([p["code"], p["name"], p["quantity"], p["base"]])
+        top.append(
+            [tables.safe_text(p["code"]), tables.safe_text(p["name"])]
+            + [p["quantity"], p["base"]]
+        )
     out = BytesIO()
     book.save(out)
     response = HttpResponse(
@@ -121,9 +124,91 @@ class ReportIndexView(View):
             "form": form,
             "since": since,
             "until": until,
+            "reports": tables.REPORTS,
             **report,
         }
         # A bad period shows the form's errors (and this month) with a 400.
         return render(
             request, "reports/index.html", context, status=400 if invalid else 200
         )
+
+
+class ReorderForm(forms.Form):
+    lead = forms.IntegerField(
+        label=gettext_lazy("Plazo de entrega (días)"),
+        initial=reorder.LEAD_DAYS,
+        min_value=0,
+        max_value=180,
+        required=False,
+    )
+    target = forms.IntegerField(
+        label=gettext_lazy("Cobertura deseada (días)"),
+        initial=reorder.TARGET_DAYS,
+        min_value=1,
+        max_value=365,
+        required=False,
+    )
+
+
+@method_decorator(role_required(roles.READERS), name="dispatch")
+class ReportTableView(View):
+    """One report of the list: on screen (first rows) or exported whole."""
+
+    def get(self, request, slug):
+        report = tables.BY_SLUG.get(slug)
+        if report is None:
+            raise Http404(_("Reporte desconocido."))
+        form = PeriodForm(request.GET or None)
+        since, until = form.period()
+        options = {}
+        reorder_form = None
+        if slug == "pedido":
+            reorder_form = ReorderForm(request.GET or None)
+        bad = (form.is_bound and not form.is_valid()) or (
+            reorder_form is not None
+            and reorder_form.is_bound
+            and not reorder_form.is_valid()
+        )
+        if bad:  # the errors on the page, no rows and no file
+            return self._page(
+                request, report, form, reorder_form, since, until, [], status=400
+            )
+        if reorder_form is not None:
+            data = reorder_form.cleaned_data if reorder_form.is_bound else {}
+            options["lead"] = data.get("lead") or reorder.LEAD_DAYS
+            options["target"] = data.get("target") or reorder.TARGET_DAYS
+        fmt = request.GET.get("format")
+        if fmt in ("csv", "xlsx"):
+            rows = report.rows(request.business, since, until, options)
+            name = f"{slug}-{since:%Y%m%d}-{until:%Y%m%d}"
+            return tables.export(report, rows, fmt=fmt, filename=name)
+        if fmt:
+            return HttpResponseBadRequest(_("Formato desconocido: use csv o xlsx."))
+        rows = []
+        for row in report.rows(request.business, since, until, options):
+            rows.append(row)
+            if len(rows) > tables.SCREEN_ROWS:
+                break
+        return self._page(request, report, form, reorder_form, since, until, rows)
+
+    def _page(
+        self, request, report, form, reorder_form, since, until, rows, status=200
+    ):
+        more = len(rows) > tables.SCREEN_ROWS
+        rows = rows[: tables.SCREEN_ROWS]
+        totals = None if more else tables.totals(report, rows)
+        context = {
+            **admin.site.each_context(request),
+            "title": report.title,
+            "report": report,
+            "reports": tables.REPORTS,
+            "form": form,
+            "reorder_form": reorder_form,
+            "since": since,
+            "until": until,
+            "rows": tables.screen_rows(report, rows),
+            "more": more,
+            "totals": tables.screen_rows(report, [totals])[0] if totals else None,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "reports/table.html", context, status=status)

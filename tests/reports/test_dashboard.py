@@ -1,37 +1,146 @@
-"""The dashboard counts today's and this month's sales of the business only."""
+"""The owner's dashboard: cards and charts agree to the cent with the raw sales."""
 
+from datetime import timedelta
 from decimal import Decimal
 
-from backoffice.reports.selectors import dashboard_kpis
+import pytest
+from django.utils import timezone
+
+from backoffice.reports.dashboard import dashboard, money
 from backoffice.tenancy.context import tenant_context
-from pos.services import sale_void
-from tests.pos.conftest import make_product
+from tests.factories import UserFactory, membership
+
+from .conftest import poster, raw
+
+pytestmark = pytest.mark.django_db
 
 
-def _kpis(business):
+def board_of(business, since=None, until=None):
     with tenant_context(business):
-        return {str(k.title): k for k in dashboard_kpis(business=business)}
+        return dashboard(business=business, since=since, until=until)
 
 
-def test_dashboard_sums_todays_sales_without_voids(
-    business, other_business, post, product, owner
+def cards(board):
+    return {card.key: card for card in board.cards}
+
+
+def test_today_cards_agree_with_the_raw_sales(business, shop):
+    today = timezone.localdate()
+    board = board_of(business)
+    figures = raw(business, today, today)
+    week_ago = raw(business, today - timedelta(days=7), today - timedelta(days=7))
+    found = cards(board)
+    # today: café 3 + agua 1 (cash), café 1 (card); the agua 2 sale was voided
+    assert figures["total"] == Decimal("10.07") and figures["tickets"] == 2
+    assert found["sales"].value == money(figures["total"]) == "$ 10.07"
+    assert found["tickets"].value == "2"
+    assert found["average"].value == "$ 5.04"  # 10.07 / 2 = 5.035, half up
+    # a week ago: 4.60 + 2.61 + 2.30 (the agua 5 sale was voided today)
+    assert week_ago["total"] == Decimal("9.51")
+    assert "+5.9 %" in found["sales"].footer and "$ 9.51" in found["sales"].footer
+    assert found["sales"].tone == "good"
+    # margin: base 8.87 − cost (3 × 1.25 + 1 × 0.40 + 1 × 1.25) = 8.87 − 5.40
+    assert figures["base"] - figures["cost"] == Decimal("3.47")
+    assert found["margin"].value == "$ 3.47"
+    assert found["margin"].footer.startswith("39.1 %")
+    assert found["voids"].value == "2"  # both voided today, one of an older sale
+    assert found["voids"].footer == "$ 6.09"  # agua 5 (4.35) + agua 2 (1.74)
+    assert board.total == figures["total"] and board.tickets == 2
+
+
+def test_charts_add_up_to_the_cards(business, shop):
+    today = timezone.localdate()
+    board = board_of(business)
+    figures = raw(business, today, today)
+    hours = board.charts["hours"]["series"]
+    assert round(sum(hours[0]["data"]), 2) == float(figures["total"])
+    week_ago = raw(business, today - timedelta(days=7), today - timedelta(days=7))
+    assert hours[1]["data"][9] == float(week_ago["hours"][9])
+    assert hours[1]["data"][18] == 2.30
+    month = raw(business, today - timedelta(days=29), today)
+    days = board.charts["days"]["series"][0]["data"]
+    assert len(days) == 30
+    assert days[-1] == float(figures["total"])
+    assert round(sum(days), 2) == float(month["total"])
+    payments = board.charts["payments"]
+    assert len(payments["labels"]) == 2
+    assert sorted(payments["series"][0]["data"]) == sorted(
+        float(amount) for amount in figures["payments"].values()
+    )
+    cashiers = board.charts["cashiers"]
+    assert sorted(cashiers["labels"]) == ["Ana Prueba", "Beto Prueba"]
+    assert round(sum(cashiers["series"][0]["data"]), 2) == float(figures["total"])
+    assert board.charts["products"]["labels"][0] == "Café"
+
+
+def test_a_period_reads_rolled_up_days_and_today_to_the_cent(business, shop):
+    today = timezone.localdate()
+    since = today - timedelta(days=20)
+    board = board_of(business, since, today)
+    figures = raw(business, since, today)
+    found = cards(board)
+    assert found["sales"].value == money(figures["total"])
+    assert found["tickets"].value == str(figures["tickets"]) == "12"
+    assert found["margin"].value == money(figures["base"] - figures["cost"])
+    assert found["sales"].title == "Ventas"
+
+
+def test_the_dashboard_is_scoped_to_its_business(business, other_business, shop):
+    today = timezone.localdate()
+    other = board_of(other_business, today - timedelta(days=20), today)
+    mine = board_of(business, today - timedelta(days=20), today)
+    assert cards(other)["sales"].value == "$ 184.00"  # 4 × (40 + 15 % IVA)
+    assert cards(other)["tickets"].value == "4"
+    assert cards(mine)["tickets"].value == "12"
+    assert "Café ajeno" not in str(mine.charts)
+    assert "Café ajeno" in str(other.charts)
+
+
+def test_dashboard_page_renders_cards_and_charts(client, business, owner, shop):
+    client.force_login(owner)
+    page = client.get("/admin/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-card="sales"' in html and "$ 10.07" in html
+    assert "reports/vendor/chart.umd.min.js" in html
+    assert 'id="sp-chart-data"' in html
+    assert "cdn" not in html.lower()
+
+
+def test_dashboard_period_errors_are_shown_not_crashing(client, business, owner):
+    client.force_login(owner)
+    page = client.get("/admin/", {"since": "2026-05-01", "until": "2026-01-01"})
+    assert page.status_code == 200
+    assert "posterior" in page.content.decode()
+    page = client.get("/admin/", {"since": "no es fecha"})
+    assert page.status_code == 200
+    assert "Introduzca una fecha válida" in page.content.decode()
+
+
+def test_cashiers_see_no_figures(client, business, shop):
+    cashier = UserFactory()
+    membership(business, cashier, "cashier")
+    client.force_login(cashier)
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "board" not in page.context
+    assert "$ 10.07" not in page.content.decode()
+
+
+def test_dashboard_queries_do_not_grow_with_sales(
+    client, business, owner, django_assert_max_num_queries
 ):
-    # given three sales of $2.30 (2.00 + 15 % IVA), one of them voided
-    sales = [post([(product, 1)]) for _ in range(3)]
-    with tenant_context(business):
-        sale_void(business=business, sale=sales[0], actor=owner, reason="error")
-    # and another business with its own catalog
-    make_product(other_business, code="X1", name="Ajeno", price="50.00")
-    # when the owner opens the dashboard
-    kpis = _kpis(business)
-    # then only the two valid sales of this business count
-    assert kpis["Ventas de hoy"].value == "$ 4.60"
-    assert kpis["Ventas de hoy"].footer == "2 tickets"
-    assert kpis["Ventas del mes"].value == "$ 4.60"
-    assert sales[1].total == Decimal("2.30")
+    from tests.pos.conftest import make_product
 
-
-def test_dashboard_of_an_empty_business_shows_zero(other_business):
-    kpis = _kpis(other_business)
-    assert kpis["Ventas de hoy"].value == "$ 0.00"
-    assert kpis["Comprobantes SRI sin autorizar"].value == "0"
+    client.force_login(owner)
+    cafe = make_product(business, code="CAFE", name="Café", price="2.00")
+    sell = poster(business)
+    sell([(cafe, "1")])
+    with django_assert_max_num_queries(40) as first:
+        client.get("/admin/")
+    for n in range(15):
+        sell([(cafe, "1")])
+        sell([(cafe, "2")], posted_at=timezone.now() - timedelta(days=n % 3))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = client.get("/admin/")
+    assert page.status_code == 200
