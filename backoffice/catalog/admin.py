@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.catalog.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -52,7 +56,12 @@ class CatalogAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
+class CategoryAdmin(
+    CatalogAdminMixin,
+    SpreadsheetImportMixin,
+    SpreadsheetExportMixin,
+    TenantImportExportAdmin,
+):
     form = TenantModelForm
     resource_classes = [CategoryResource]
     skip_admin_log = True
@@ -216,7 +225,12 @@ class ProductActionForm(ActionForm):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
+class ProductAdmin(
+    CatalogAdminMixin,
+    SpreadsheetImportMixin,
+    SpreadsheetExportMixin,
+    TenantImportExportAdmin,
+):
     form = ProductForm
     action_form = ProductActionForm
     resource_classes = [ProductResource]

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.catalog.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantImportExportAdmin
 from backoffice.tenancy.context import require_business
@@ -13,7 +17,9 @@ from .resources import CustomerResource
 
 
 @admin.register(Customer)
-class CustomerAdmin(SpreadsheetExportMixin, TenantImportExportAdmin):
+class CustomerAdmin(
+    SpreadsheetImportMixin, SpreadsheetExportMixin, TenantImportExportAdmin
+):
     """Consumidor final shows read-only: it can be neither edited nor deleted."""
 
     form = TenantModelForm
