@@ -15,6 +15,11 @@ from backoffice.catalog.importing import (
     SpreadsheetImportMixin,
 )
 from backoffice.display import money_text, quantity_text
+from backoffice.images import (
+    INVALID_IMAGE,
+    PRODUCT_IMAGE_MAX_SIDE,
+    clean_uploaded_image,
+)
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -174,6 +179,13 @@ class ProductForm(TenantModelForm):
             business = require_business()
             self.fields["price_includes_tax"].initial = business.prices_include_tax
             self.fields["tax_category"].initial = business.default_tax
+        if "image" in self.fields:
+            self.fields["image"].error_messages["invalid_image"] = INVALID_IMAGE
+
+    def clean_image(self):
+        return clean_uploaded_image(
+            self.cleaned_data.get("image"), max_side=PRODUCT_IMAGE_MAX_SIDE
+        )
 
     def clean(self):
         cleaned = super().clean()
