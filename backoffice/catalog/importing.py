@@ -39,10 +39,10 @@ from import_export.tmp_storages import TempFolderStorage
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from unfold.contrib.import_export.forms import ImportForm
 
 from backoffice.bulk import insert_rows, update_rows
+from backoffice.formulas import escape_formula, xlsx_value
 from backoffice.tenancy.resources import TenantResource
 
 logger = logging.getLogger(__name__)
@@ -248,7 +248,11 @@ class SpreadsheetCSV(CSV):
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        return codecs.BOM_UTF8 + super().export_data(dataset, **kwargs).encode("utf-8")
+        headers = [escape_formula(h) for h in dataset.headers or []]
+        safe = tablib.Dataset(headers=headers)
+        for row in dataset:
+            safe.append([escape_formula(value) for value in row])
+        return codecs.BOM_UTF8 + super().export_data(safe, **kwargs).encode("utf-8")
 
 
 def check_csv_extent(text: str, delimiter: str) -> None:
@@ -411,10 +415,12 @@ class ImportTempStorage(TempFolderStorage):
 
 
 def _xlsx_cell(sheet, value):
-    if isinstance(value, str):
-        # Control characters are not allowed in xlsx: never a 500 for them.
-        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    # Control characters are not allowed in xlsx (never a 500 for them), and
+    # text is never a formula (backoffice.formulas).
+    value = xlsx_value(value)
     cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
     if isinstance(value, Decimal) and value.as_tuple().exponent <= -2:
         # Money comes with two decimals or more (MoneyWidget): show them all.
         cell.number_format = "0.00" + "#" * (-value.as_tuple().exponent - 2)
@@ -429,11 +435,11 @@ class FastXLSX(XLSX):
     """
 
     def export_data(self, dataset, **kwargs):
-        if getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False) is True:
-            self._escape_formulae(dataset)  # as import-export's own formats do
+        # import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a
+        # leading "=" and turns numbers into text; every cell is escaped here.
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=(dataset.title or "Hoja1")[:31])
-        sheet.append(dataset.headers or [])
+        sheet.append([_xlsx_cell(sheet, h) for h in dataset.headers or []])
         for row in dataset:
             sheet.append([_xlsx_cell(sheet, value) for value in row])
         buffer = BytesIO()
