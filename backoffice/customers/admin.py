@@ -33,6 +33,13 @@ class CustomerAdmin(
     search_fields = ["name", "identification", "email"]
     fields = ["id_type", "identification", "name", "email", "phone", "address"]
 
+    def has_export_permission(self, request):
+        # The whole list (identifications, e-mails, addresses) leaves only
+        # with the owner, a manager or the accountant; cashiers look people up.
+        return roles.has_role(request, roles.READERS) and super().has_export_permission(
+            request
+        )
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_final_consumer:
             return False
