@@ -272,3 +272,16 @@ def test_abandoned_temporary_files_are_swept_after_an_hour(owner_client, busines
     page = post_import(owner_client, (HEADER + "A1,Uno,1.00,15\n").encode())
     assert not old.exists()
     ImportTempStorage.discard(_confirm_data(page)["import_file_name"])
+
+
+def test_a_100_mb_request_is_refused_before_it_is_read(owner_client, business):
+    body = io.BytesIO(b"x" * 1024)
+    response = owner_client.generic(
+        "POST",
+        IMPORT,
+        body.read(),
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "pesa más de 10 MB" in response.content.decode()
