@@ -14,6 +14,7 @@ import csv
 import glob
 import logging
 import os
+import re
 import tempfile
 import time
 import unicodedata
@@ -288,6 +289,52 @@ def _cell_position(ref: str) -> tuple[int, int]:
     return int(digits), _column_number(letters)
 
 
+_PARENTS = {"row": "sheetData", "c": "row"}
+
+
+def _parent_name(element) -> str:
+    parent = element.getparent()
+    return etree.QName(parent).localname if parent is not None else ""
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+# A whole cell start tag, attribute by attribute (quoted values are consumed
+# as units, so an `r=` inside another attribute's value is never taken).
+_CELL_START = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>"
+)
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d{1,9})")
+
+
+def _farthest_cell_fast(content: bytes) -> bool:
+    """Check a part by regular expression when every cell names its position
+    plainly (`r="B7"`, as Excel writes): much faster than parsing. False when
+    unsure (cells without `r`, references, entities, UTF-16): then the caller
+    parses the part."""
+    if not content.lstrip().startswith((b"<", codecs.BOM_UTF8)):
+        return False
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        return False
+    starts = _CELL_START.findall(content)
+    if len(starts) != len(_CELL_TAG.findall(content)):
+        return False
+    last_row, last_column = max_rows() + 1, max_columns()
+    for attributes in starts:
+        refs = [
+            double or single
+            for name, double, single in _ATTRIBUTE.findall(attributes)
+            if name == b"r"
+        ]
+        if len(refs) != 1 or not (ref := _REF.fullmatch(refs[0])):
+            return False
+        if int(ref[2]) > last_row:
+            raise too_many_rows()
+        if _column_number(ref[1].decode().upper()) > last_column:
+            raise too_many_columns()
+    return True
+
+
 def _check_sheet_cells(stream) -> None:
     """Stream one XML part; refuse a cell beyond the row/column limits.
 
@@ -305,25 +352,29 @@ def _check_sheet_cells(stream) -> None:
         huge_tree=False,
     )
     for event, element in parser:
-        if not isinstance(element.tag, str):
-            continue
-        name = etree.QName(element).localname
-        if event == "start" and name == "row":
-            row = int(element.get("r") or row + 1)
-            column = 0
-        elif event == "start" and name == "c":
-            if ref := element.get("r"):
-                row, column = _cell_position(ref)
-            else:
-                column += 1
-            if row > last_row:
-                raise too_many_rows()
-            if column > last_column:
-                raise too_many_columns()
-        elif event == "end" and name == "row":
+        if event == "end":
+            # Done with it: keep memory flat whatever the part's size.
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
+            continue
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name not in ("row", "c") or _parent_name(element) != _PARENTS[name]:
+            continue  # e.g. a drawing anchor's <xdr:row>; any namespace counts
+        if name == "row":
+            row = int(element.get("r") or row + 1)
+            column = 0
+            continue
+        if ref := element.get("r"):
+            row, column = _cell_position(ref)
+        else:
+            column += 1
+        if row > last_row:
+            raise too_many_rows()
+        if column > last_column:
+            raise too_many_columns()
 
 
 def check_xlsx(data: bytes) -> None:
@@ -356,7 +407,7 @@ def check_xlsx(data: bytes) -> None:
                 head.startswith(b"<")
                 or head[:2] in (b"\xff\xfe", b"\xfe\xff")
                 or (head.startswith(codecs.BOM_UTF8))
-            ):
+            ) and not _farthest_cell_fast(content):
                 _check_sheet_cells(BytesIO(content))
     except SpreadsheetRefused:
         raise

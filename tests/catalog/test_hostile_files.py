@@ -285,3 +285,35 @@ def test_a_100_mb_request_is_refused_before_it_is_read(owner_client, business):
     )
     assert response.status_code == 413
     assert "pesa más de 10 MB" in response.content.decode()
+
+
+def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
+    buffer = io.BytesIO(small_xlsx())
+    source = zipfile.ZipFile(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            book.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        b'<row r="1"><c r="A1"/></row><row r="1048576"><c><v>1</v></c></row>',
+        b'<row r="1"><c r="A1"/><c r="&#88;FD1"><v>1</v></c></row>',
+        b'<row><c x=" r=\'A1\'" r="XFD1048576"><v>1</v></c></row>',
+        b'<row r="1"><c r="A1"/>' + b"<c><v>1</v></c>" * 200 + b"</row>",
+    ],
+    ids=["cell-without-r", "character-reference", "r-inside-a-value", "no-r"],
+)
+def test_sheets_hiding_their_far_cells_are_refused(cells):
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        b'main"><sheetData>' + cells + b"</sheetData></worksheet>"
+    )
+    with pytest.raises(SpreadsheetRefused, match="más de"):
+        importing.check_xlsx(xlsx_with_sheet(sheet))
