@@ -103,3 +103,10 @@ def test_the_ruc_in_an_ecuadorian_extension_or_the_owners_cedula_counts():
     cert = _with_extension(pki, "1.3.6.1.4.1.37947.3.1", b"\x0c\n1712345678", "Y")
     assert certificate_names_ruc(cert, "1712345678001")
     assert not certificate_names_ruc(cert, "1712345679001")
+
+
+def test_a_large_file_is_not_a_certificate(owner_client, business, valid):
+    response = _post(owner_client, b"0" * (200 * 1024))
+    assert response.status_code == 200
+    assert "pesa más de 100 KB" in response.content.decode()
+    assert _active(business) == [valid]
