@@ -26,6 +26,17 @@ def escape_formula(value):
     return "'" + value
 
 
+def unescape_formula(value):
+    """Undo `escape_formula` on import, so an exported file imports unchanged."""
+    if (
+        isinstance(value, str)
+        and value[:1] == "'"
+        and value[1:].startswith(FORMULA_STARTS)
+    ):
+        return value[1:]
+    return value
+
+
 def xlsx_value(value):
     """A value for an openpyxl cell: escaped, and without illegal characters."""
     if isinstance(value, str):
@@ -38,4 +49,4 @@ def xlsx_row(values) -> list:
     return [xlsx_value(v) for v in values]
 
 
-__all__ = ["escape_formula", "xlsx_row", "xlsx_value"]
+__all__ = ["escape_formula", "unescape_formula", "xlsx_row", "xlsx_value"]

@@ -108,3 +108,16 @@ def test_stock_exports(owner_client, tenant):
         _export(owner_client, url, XLSX_FORMAT),
         ["=1+1"],
     )
+
+
+@pytest.mark.parametrize("fmt", [CSV_FORMAT, XLSX_FORMAT])
+def test_an_exported_file_imports_back_unchanged(owner_client, tenant, fmt):
+    from backoffice.catalog.importing import FastXLSX, SpreadsheetCSV
+
+    ProductFactory(code="R1", name="-Descuento especial")
+    ProductFactory(code="R2", name='=HYPERLINK("http://x","a")')
+    data = _export(owner_client, "admin:catalog_product_export", fmt)
+    reader = SpreadsheetCSV() if fmt == CSV_FORMAT else FastXLSX()
+    dataset = reader.create_dataset(data)
+    names = dict(zip(dataset["Código"], dataset["Nombre"], strict=True))
+    assert names == {"R1": "-Descuento especial", "R2": '=HYPERLINK("http://x","a")'}

@@ -43,7 +43,7 @@ from openpyxl.cell import WriteOnlyCell
 from unfold.contrib.import_export.forms import ImportForm
 
 from backoffice.bulk import insert_rows, update_rows
-from backoffice.formulas import escape_formula, xlsx_value
+from backoffice.formulas import escape_formula, unescape_formula, xlsx_value
 from backoffice.tenancy.resources import TenantResource
 
 logger = logging.getLogger(__name__)
@@ -246,6 +246,11 @@ class SpreadsheetCSV(CSV):
             delimiter = sniff_delimiter(text)
             check_csv_extent(text, delimiter)
             dataset.load(text, format="csv", delimiter=delimiter)
+            # A file we exported comes back as it was ('=x -> =x).
+            unescaped = tablib.Dataset(headers=dataset.headers)
+            for row in dataset:
+                unescaped.append([unescape_formula(value) for value in row])
+            return unescaped
         return dataset
 
     def export_data(self, dataset, **kwargs):
@@ -498,11 +503,11 @@ class FastXLSX(XLSX):
         return buffer.getvalue()
 
     def create_dataset(self, in_stream):
+        check_xlsx(in_stream)
         try:
             from python_calamine import CalamineWorkbook
         except ImportError:  # pragma: no cover - the pinned dependency is missing
             return super().create_dataset(in_stream)
-        check_xlsx(in_stream)
         book = CalamineWorkbook.from_filelike(BytesIO(in_stream))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
         dataset = tablib.Dataset()
@@ -527,7 +532,7 @@ def _native(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return value.replace("\x00", "")  # _x0000_ in the XML
+        return unescape_formula(value.replace("\x00", ""))  # NUL: _x0000_
     return value
 
 
