@@ -1,8 +1,10 @@
 import copy
+from datetime import timedelta
 from functools import update_wrapper
 
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -10,13 +12,15 @@ from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
 from backoffice.tenancy.middleware import SESSION_KEY
-from backoffice.tenancy.roles import BACK_OFFICE, has_role
+from backoffice.tenancy.roles import BACK_OFFICE, MANAGERS, has_role
 from backoffice.tenancy.selectors import (
     invitation_list_for_user,
     membership_active_for,
     membership_list_for_user,
 )
 from pos.api import SELLERS
+from pos.selectors import pin_lockout_list
+from pos.services.voids import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm
@@ -38,6 +42,10 @@ class SouthernAdminSite(UnfoldAdminSite):
     def login(self, request, extra_context=None):
         """Staff of the counter (waiters) land on the POS page, not the back office."""
         response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if isinstance(form, BackOfficeAuthenticationForm) and form.is_locked():
+            response.status_code = 429  # Too Many Requests, with the form's words
+            return response
         if (
             request.method == "POST"
             and request.user.is_authenticated
@@ -70,8 +78,23 @@ class SouthernAdminSite(UnfoldAdminSite):
     def index(self, request, extra_context=None):
         # Offers from other businesses wait for this person's answer.
         invitations = invitation_list_for_user(user=request.user)
-        extra_context = {**(extra_context or {}), "pending_invitations": invitations}
+        extra_context = {
+            **(extra_context or {}),
+            "pending_invitations": invitations,
+            "pin_alerts": self._pin_alerts(request),
+            "pin_failure_limit": PIN_FAILURE_LIMIT,
+            "pin_lock_minutes": int(PIN_FAILURE_WINDOW.total_seconds() // 60),
+        }
         return super().index(request, extra_context)
+
+    @staticmethod
+    def _pin_alerts(request):
+        """Cashiers locked out by wrong supervisor PINs today (issue 10)."""
+        business = getattr(request, "business", None)
+        if business is None or not has_role(request, MANAGERS):
+            return []
+        since = timezone.now() - timedelta(days=1)
+        return list(pin_lockout_list(business=business, since=since)[:10])
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -27,6 +27,8 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The POS API answers a CSRF failure in its JSON error shape (pos.api.csrf_failure).
+CSRF_FAILURE_VIEW = "pos.api.csrf_failure"
 
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "backoffice.tenancy",
+    "backoffice.throttle",
     "backoffice.catalog",
     "backoffice.customers",
     "backoffice.inventory",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backoffice.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store
     "backoffice.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "backoffice.admin_lookups.AdminDateLookupMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -133,6 +138,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# Behind n reverse proxies that each append to X-Forwarded-For, the client's
+# address (for login and sign-up limits) is the n-th from the right; 0 (no
+# proxy) uses REMOTE_ADDR and ignores the header, which the client can forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
@@ -240,6 +249,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 SRI_XSD_DIR = os.environ.get("SRI_XSD_DIR") or str(BASE_DIR / "fiscal" / "sri" / "xsd")
 SRI_WSDL_DIR = os.environ.get("SRI_WSDL_DIR", "")
 FISCAL_CERT_KEY = os.environ.get("FISCAL_CERT_KEY", "")
+# PEM bundle of the accredited certification authorities (BCE, Security Data…):
+# a signing certificate they issued for a business's RUC verifies that RUC.
+# Empty: only platform staff verify RUCs.
+RUC_VERIFY_CA_FILE = os.environ.get("RUC_VERIFY_CA_FILE", "")
 # Development and the demo sign documents but never reach the SRI (their
 # certificates are throw-away); production sends unless told otherwise.
 SRI_SEND_ENABLED = env_bool("SRI_SEND_ENABLED", not DEBUG)

@@ -3,14 +3,57 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backoffice.media import media_urlpatterns
-from backoffice.tenancy.views import InvitationsView, SignupView
+from backoffice.tenancy import views as tenancy
 
 handler403 = "admin_theme.refusals.permission_denied"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
-    path("signup/", SignupView.as_view(), name="signup"),
-    path("invitations/", InvitationsView.as_view(), name="invitations"),
+    path("signup/", tenancy.SignupView.as_view(), name="signup"),
+    path(
+        "signup/confirm/<str:token>/",
+        tenancy.SignupConfirmView.as_view(),
+        name="signup_confirm",
+    ),
+    path("signup/ruc/", tenancy.RucDisputeView.as_view(), name="ruc_dispute"),
+    path("invitations/", tenancy.InvitationsView.as_view(), name="invitations"),
+    path(
+        "invitations/<str:token>/",
+        tenancy.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    # Before admin/ so the admin's catch-all does not take them; the login page
+    # links `admin_password_reset`.
+    path(
+        "admin/password_reset/",
+        tenancy.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        tenancy.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        tenancy.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        tenancy.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "account/password/",
+        tenancy.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        tenancy.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pos/", include("pos.urls")),
     path("reports/", include("backoffice.reports.urls")),

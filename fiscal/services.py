@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.bulk import insert_returning
 from backoffice.tenancy.models import Business
+from backoffice.tenancy.services import RucVerifiedError, business_ruc_verify
 
 from . import selectors, vault
 from .errors import (
@@ -43,8 +44,9 @@ from .sri.documents import (
     CreditNote,
     Invoice,
 )
+from .sri.holder import authorities_load, certificate_names_ruc, issued_by_accredited
 from .sri.payload import document_from_payload, payload_from_document
-from .sri.pkcs12 import CertificateError, certificate_names_ruc, p12_load
+from .sri.pkcs12 import CertificateError, p12_load
 from .sri.ride import ride_render
 from .sri.signing import document_sign, issuer_name
 from .sri.soap import SriClient, SriUnavailableError
@@ -98,6 +100,7 @@ def certificate_upload(
     SigningCertificate.objects.filter(business=business, is_active=True).update(
         is_active=False
     )
+    _ruc_verify_by(business=business, cert=cert)
     return SigningCertificate.objects.create(
         business=business,
         p12_encrypted=p12_encrypted,
@@ -135,6 +138,18 @@ def certificate_usable_check(*, business: Business, cert: x509.Certificate) -> N
             )
             % {"ruc": business.ruc}
         )
+
+
+def _ruc_verify_by(*, business: Business, cert: x509.Certificate) -> None:
+    """An accredited certificate naming the business's RUC proves the claim."""
+    if business.ruc_verified or not certificate_names_ruc(cert, business.ruc):
+        return
+    if not issued_by_accredited(cert, authorities_load(settings.RUC_VERIFY_CA_FILE)):
+        return
+    try:
+        business_ruc_verify(business=business)
+    except RucVerifiedError:
+        logger.warning("RUC %s is already verified by another business", business.ruc)
 
 
 def _common_name(name: x509.Name) -> str:

@@ -6,26 +6,27 @@ Session authentication with CSRF (Django's middleware). Errors are JSON:
 
 from __future__ import annotations
 
-import json
-import uuid
-from decimal import Decimal
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_http_methods
 
+from backoffice import limits
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Role
 from fiscal.errors import SouthernPOSError
 
-from . import selectors, services
-from .errors import NotFoundError, SaleInputError
+from . import schema, selectors, services
+from .errors import CashInputError, NotFoundError, QueryError, SaleInputError
 from .models import CashSession, Sale
 
 SELLERS = roles._roles(Role.OWNER, Role.MANAGER, Role.CASHIER)
+API_PREFIX = "/pos/api/"
 
 
 def error_response(code: str, detail: str, status: int, field=None) -> JsonResponse:
@@ -49,20 +50,11 @@ def api_view(allowed=SELLERS, methods=("GET",)):
                 return error_response(
                     "forbidden", _("No tiene permiso para esta acción."), status=403
                 )
-            if request.method == "POST":
-                try:
-                    request.json = json.loads(
-                        request.body or b"{}", parse_float=Decimal
-                    )
-                except (ValueError, UnicodeDecodeError):
-                    return error_response(
-                        "invalid_json", _("El cuerpo no es JSON válido."), status=400
-                    )
-                if not isinstance(request.json, dict):
-                    return error_response(
-                        "invalid_json", _("Se esperaba un objeto JSON."), status=400
-                    )
+            if any(pk > limits.MAX_ID for pk in kwargs.values()):
+                return error_response("not_found", _("No encontrado."), status=404)
             try:
+                if request.method == "POST":
+                    request.json = schema.body_load(_body(request))
                 return view(request, *args, **kwargs)
             except SouthernPOSError as exc:
                 return error_response(exc.code, exc.message, exc.status, exc.field)
@@ -70,6 +62,34 @@ def api_view(allowed=SELLERS, methods=("GET",)):
         return wrapper
 
     return decorator
+
+
+def _body(request) -> bytes:
+    """The raw body, refused unread when it announces more than the API takes."""
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        announced = 0
+    if announced > limits.MAX_BODY_BYTES:
+        return b" " * (limits.MAX_BODY_BYTES + 1)  # body_load answers 413
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return b" " * (limits.MAX_BODY_BYTES + 1)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON for the API (/pos/api/), Django's page elsewhere."""
+    if not request.path.startswith(API_PREFIX):
+        return django_csrf_failure(request, reason)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return error_response("not_authenticated", _("Inicie sesión."), status=401)
+    return error_response(
+        "csrf_failed",
+        _("Falta el token CSRF o no es válido; recargue la página."),
+        status=403,
+    )
 
 
 def _money(value) -> str:
@@ -125,74 +145,9 @@ def sale_json(sale: Sale) -> dict:
     }
 
 
-def _list(body, name) -> list:
-    value = body.get(name) or []
-    if not isinstance(value, list):
-        raise SaleInputError(_("Se esperaba una lista."), field=name)
-    return value
-
-
-def _item(value, name) -> dict:
-    if not isinstance(value, dict):
-        raise SaleInputError(_("Se esperaba un objeto."), field=name)
-    return value
-
-
-def _int(value, name) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise SaleInputError(_("Identificador no válido."), field=name)
-    try:
-        return int(value)
-    except ValueError:
-        raise SaleInputError(_("Identificador no válido."), field=name)
-
-
-def _lines_parse(body) -> list[services.LineIn]:
-    lines = []
-    for i, raw in enumerate(_list(body, "lines")):
-        raw = _item(raw, f"lines[{i}]")
-        modifiers = raw.get("modifiers") or []
-        if not isinstance(modifiers, list):
-            raise SaleInputError(_("Se esperaba una lista."), field=f"lines[{i}]")
-        lines.append(
-            services.LineIn(
-                product_id=_int(raw.get("product"), f"lines[{i}].product"),
-                quantity=_number(raw.get("quantity", 1), f"lines[{i}].quantity"),
-                discount=_number(raw.get("discount", 0), f"lines[{i}].discount"),
-                modifier_ids=tuple(_int(m, f"lines[{i}].modifiers") for m in modifiers),
-            )
-        )
-    return lines
-
-
-def _number(value, name) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise SaleInputError(_("Número no válido."), field=name)
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        raise SaleInputError(_("Número no válido."), field=name)
-
-
-def _payments_parse(body) -> list[services.PaymentIn]:
-    payments = []
-    for i, raw in enumerate(_list(body, "payments")):
-        raw = _item(raw, f"payments[{i}]")
-        payments.append(
-            services.PaymentIn(
-                method=str(raw.get("method", "")),
-                amount=_number(raw.get("amount"), f"payments[{i}].amount"),
-                reference=str(raw.get("reference") or ""),
-            )
-        )
-    return payments
-
-
-def _customer_parse(request, body) -> Customer | None:
-    raw = body.get("customer")
-    if raw in (None, "", "final"):
+def _customer_get(request, customer_id) -> Customer | None:
+    if customer_id is None:
         return None
-    customer_id = _int(raw.get("id") if isinstance(raw, dict) else raw, "customer")
     customer = (
         Customer.objects.for_business(request.business).filter(pk=customer_id).first()
     )
@@ -201,41 +156,27 @@ def _customer_parse(request, body) -> Customer | None:
     return customer
 
 
-def _point_parse(request, body):
-    raw = body.get("emission_point")
-    if raw in (None, ""):
+def _point_get(request, point_id, *, error=SaleInputError):
+    if point_id is None:
         point = selectors.emission_point_default(business=request.business)
     else:
-        point = selectors.emission_point_get(
-            business=request.business, pk=_int(raw, "emission_point")
-        )
+        point = selectors.emission_point_get(business=request.business, pk=point_id)
     if point is None:
-        raise SaleInputError(
-            _("Punto de emisión no encontrado."), field="emission_point"
-        )
+        raise error(_("Punto de emisión no encontrado."), field="emission_point")
     return point
-
-
-def _key_parse(body) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(body.get("idempotency_key")))
-    except ValueError:
-        raise SaleInputError(
-            _("Falta la clave de idempotencia (UUID)."), field="idempotency_key"
-        )
 
 
 @api_view(methods=("POST",))
 def sale_create(request):
-    body = request.json
+    body = schema.sale_body(request.json)
     sale = services.sale_post(
         business=request.business,
-        point=_point_parse(request, body),
+        point=_point_get(request, body.emission_point),
         cashier=request.user,
-        lines=_lines_parse(body),
-        payments=_payments_parse(body),
-        customer=_customer_parse(request, body),
-        key=_key_parse(body),
+        lines=body.lines,
+        payments=body.payments,
+        customer=_customer_get(request, body.customer),
+        key=body.key,
     )
     if sale.replayed:
         sale = selectors.sale_get(business=request.business, pk=sale.pk)
@@ -247,7 +188,7 @@ def sale_create(request):
 def sale_quote(request):
     """Totals of a cart before payment (nothing is written)."""
     totals = services.sale_quote(
-        business=request.business, lines=_lines_parse(request.json)
+        business=request.business, lines=schema.lines_body(request.json)
     )
     return JsonResponse(
         {
@@ -291,12 +232,13 @@ def sale_void(request, pk):
     sale = selectors.sale_get(business=request.business, pk=pk)
     if sale is None:
         return error_response("not_found", _("Venta no encontrada."), status=404)
+    body = schema.void_body(request.json)
     void = services.sale_void(
         business=request.business,
         sale=sale,
         actor=request.user,
-        reason=str(request.json.get("reason") or ""),
-        supervisor_pin=str(request.json.get("supervisor_pin") or ""),
+        reason=body.reason,
+        supervisor_pin=body.supervisor_pin,
     )
     return JsonResponse(
         {
@@ -318,7 +260,7 @@ def supervisor_pin(request):
     services.supervisor_pin_set(
         business=request.business,
         membership=request.membership,
-        pin=str(request.json.get("pin") or ""),
+        pin=schema.pin_body(request.json),
     )
     return JsonResponse({"ok": True})
 
@@ -326,7 +268,7 @@ def supervisor_pin(request):
 @api_view()
 def product_list(request):
     products = selectors.product_search(
-        business=request.business, q=request.GET.get("q", "").strip()
+        business=request.business, q=schema.query(request.GET)
     )
     return JsonResponse(
         {
@@ -364,10 +306,12 @@ def product_list(request):
     )
 
 
-@api_view()
+@api_view(methods=("GET", "POST"))
 def customer_list(request):
+    # The POS page POSTs {"q": …}: a cédula in a URL ends up in access logs.
+    query = request.json if request.method == "POST" else request.GET
     customers = selectors.customer_search(
-        business=request.business, q=request.GET.get("q", "").strip()
+        business=request.business, q=schema.query(query)
     )
     return JsonResponse(
         {
@@ -418,33 +362,41 @@ def _session_get(request, pk) -> CashSession:
 @api_view(methods=("GET", "POST"))
 def cash_sessions(request):
     if request.method == "GET":
-        point = _point_parse(request, request.GET)
+        point = _point_get(
+            request,
+            schema.query_ident(request.GET, "emission_point"),
+            error=QueryError,
+        )
         session = selectors.cash_session_current(business=request.business, point=point)
         if session is None:
             return error_response(
                 "cash_session_closed",
                 _("No hay una caja abierta en este punto de emisión."),
                 status=404,
+                field="emission_point",
             )
         return JsonResponse(_session_json(session))
+    body = schema.session_open_body(request.json)
     session = services.cash_session_open(
         business=request.business,
-        point=_point_parse(request, request.json),
+        point=_point_get(request, body.emission_point, error=CashInputError),
         user=request.user,
-        opening_float=_number(request.json.get("opening_float", 0), "opening_float"),
+        opening_float=body.opening_float,
     )
     return JsonResponse(_session_json(session), status=201)
 
 
 @api_view(methods=("POST",))
 def cash_movement_create(request, pk):
+    session = _session_get(request, pk)
+    body = schema.movement_body(request.json)
     movement = services.cash_movement_add(
         business=request.business,
-        session=_session_get(request, pk),
+        session=session,
         user=request.user,
-        kind=str(request.json.get("kind", "")),
-        amount=_number(request.json.get("amount"), "amount"),
-        reason=str(request.json.get("reason") or ""),
+        kind=body.kind,
+        amount=body.amount,
+        reason=body.reason,
     )
     return JsonResponse(
         {"id": movement.pk, "kind": movement.kind, "amount": _money(movement.amount)},
@@ -454,14 +406,13 @@ def cash_movement_create(request, pk):
 
 @api_view(methods=("POST",))
 def cash_session_close(request, pk):
-    counted = request.json.get("counted") or {}
-    if not isinstance(counted, dict):
-        raise SaleInputError(_("Se esperaba un objeto."), field="counted")
+    session = _session_get(request, pk)
+    body = schema.close_body(request.json)
     session = services.cash_session_close(
         business=request.business,
-        session=_session_get(request, pk),
+        session=session,
         user=request.user,
-        counted={k: _number(v, f"counted.{k}") for k, v in counted.items()},
-        note=str(request.json.get("note") or ""),
+        counted=body.counted,
+        note=body.note,
     )
     return JsonResponse(_session_json(session))

@@ -75,3 +75,36 @@ class NotFoundError(SouthernPOSError):
 
     code = "not_found"
     status = 404
+
+
+class InvalidJsonError(SouthernPOSError):
+    """El cuerpo no es JSON válido."""
+
+    code = "invalid_json"
+
+
+class BodyTooLargeError(SouthernPOSError):
+    """El cuerpo de la solicitud es demasiado grande."""
+
+    code = "body_too_large"
+    status = 413
+
+
+class CashInputError(CashSessionError):
+    """Datos de caja no válidos (a 400: the request, not the drawer's state)."""
+
+    code = "invalid_cash"
+    status = 400
+
+
+class QueryError(SouthernPOSError):
+    """Búsqueda no válida."""
+
+    code = "invalid_query"
+
+
+class PinLockedError(VoidNotAllowedError):
+    """Demasiados intentos fallidos de PIN de supervisor."""
+
+    code = "pin_locked"
+    status = 429

@@ -400,3 +400,34 @@ class Void(InsertOnlyModel):
         annulment in the SRI portal instead of a nota de crédito.
         """
         return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL
+
+
+class PinFailure(TenantModel):
+    """A wrong supervisor PIN typed to authorise a void (issue 10, brute force).
+
+    Counted per cashier to lock further tries out for a while; the failure
+    that reaches the limit is marked `locked` and alerts the owner.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("cajero"),
+    )
+    locked = models.BooleanField(_("bloqueó el PIN"), default=False)
+
+    class Meta:
+        verbose_name = _("PIN de supervisor fallido")
+        verbose_name_plural = _("PIN de supervisor fallidos")
+        indexes = [
+            models.Index(
+                fields=["business", "user", "created_at"], name="pinfail_user_at"
+            ),
+            models.Index(
+                fields=["business", "locked", "created_at"], name="pinfail_locked_at"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ from .models import (
     CashSession,
     Payment,
     PaymentMethod,
+    PinFailure,
     Sale,
     SaleTax,
     Void,
@@ -208,3 +209,12 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         .order_by("tax_code")
     ]
     return summary
+
+
+def pin_lockout_list(*, business: Business, since) -> QuerySet[PinFailure]:
+    """Cashiers locked out by wrong supervisor PINs since then: the owner's alert."""
+    return (
+        PinFailure.objects.filter(business=business, locked=True, created_at__gte=since)
+        .select_related("user")
+        .order_by("-created_at")
+    )

@@ -1,6 +1,6 @@
 """Shared fixtures, and the rule that CI never silently skips what it must run.
 
-Tests marked `postgres`, `browser`, `xsd` or `xmlsec` skip (with the reason)
+Tests marked `postgres`, `browser`, `xsd`, `xmlsec` or `nginx` skip (with the reason)
 when their requirement is missing (`xsd`: the SRI's official schemas and
 samples, see tests/sri_official.py). `SOUTHERNPOS_STRICT=postgres,browser,...`
 (set by .ci/run) turns those skips into failures.
@@ -31,6 +31,10 @@ def _missing(marker: str) -> str | None:
         # Only the cross-checks need the SRI's own files; our documents are
         # validated against our schemas (fiscal/sri/xsd) everywhere.
         return official_schemas_missing()
+    if marker == "nginx" and not (
+        shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
+    ):
+        return "needs nginx (apt-get install nginx-light)"
     if marker == "xmlsec" and not shutil.which("xmlsec1"):
         return "needs the xmlsec1 verifier (apt-get install xmlsec1)"
     return None
@@ -91,7 +95,7 @@ def _assume_app_role_if_bypassing() -> None:
 
 def pytest_runtest_setup(item):
     strict = set(filter(None, os.environ.get("SOUTHERNPOS_STRICT", "").split(",")))
-    for marker in ("postgres", "browser", "xsd", "xmlsec"):
+    for marker in ("postgres", "browser", "xsd", "xmlsec", "nginx"):
         if item.get_closest_marker(marker) and (reason := _missing(marker)):
             if marker in strict:
                 pytest.fail(f"must not skip in CI: {reason}")

@@ -5,6 +5,7 @@ from io import BytesIO
 from django import forms
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from openpyxl import Workbook
 
+from backoffice import limits
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
 from pos.models import PaymentMethod
@@ -23,9 +25,21 @@ from . import selectors
 from .tasks import rollup_pending_task
 
 
+def _bounded_date(label) -> forms.DateField:
+    # Beyond these a day's bounds overflow datetime (issue 9 §4).
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[
+            MinValueValidator(limits.MIN_DATE),
+            MaxValueValidator(limits.MAX_DATE),
+        ],
+    )
+
+
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("Desde"), required=False)
-    until = forms.DateField(label=gettext_lazy("Hasta"), required=False)
+    since = _bounded_date(gettext_lazy("Desde"))
+    until = _bounded_date(gettext_lazy("Hasta"))
 
     def period(self) -> tuple[date, date]:
         today = timezone.localdate()
@@ -98,7 +112,8 @@ class ReportIndexView(View):
         form = PeriodForm(request.GET or None)
         since, until = form.period()
         report = _report(request.business, since, until)
-        if request.GET.get("format") == "xlsx":
+        invalid = form.is_bound and not form.is_valid()
+        if request.GET.get("format") == "xlsx" and not invalid:
             return _xlsx(report, since, until)
         context = {
             **admin.site.each_context(request),
@@ -108,4 +123,7 @@ class ReportIndexView(View):
             "until": until,
             **report,
         }
-        return render(request, "reports/index.html", context)
+        # A bad period shows the form's errors (and this month) with a 400.
+        return render(
+            request, "reports/index.html", context, status=400 if invalid else 200
+        )

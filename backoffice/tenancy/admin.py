@@ -6,18 +6,35 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from backoffice.images import INVALID_IMAGE, LOGO_MAX_SIDE, clean_uploaded_image
+from backoffice.throttle.services import login_unlock
 
 from . import roles
 from .admin_base import TenantAdmin
-from .models import Business, EmissionPoint, Establishment, Membership, Role
-from .services import invitation_send
+from .context import require_business
+from .models import (
+    Account,
+    Business,
+    EmissionPoint,
+    Establishment,
+    Membership,
+    Role,
+    RucDispute,
+)
+from .services import (
+    RucVerifiedError,
+    business_ruc_verify,
+    invitation_send,
+    local_username,
+    member_account_for,
+    member_local_create,
+)
+from .views import invitation_url
 
 User = get_user_model()
 
@@ -25,13 +42,34 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class AccountInline(StackedInline):
+    """Whether the person proved their e-mail, or is a business-local login."""
+
+    model = Account
+    can_delete = False
+    fields = ["email_verified_at", "is_local"]
+    readonly_fields = ["email_verified_at", "is_local"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # made by the services, never here
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, ModelAdmin):
     """Platform staff only: tenants manage people through memberships."""
 
+    inlines = [AccountInline]
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
+    actions = ["login_unlock"]
+
+    @admin.action(description=_("Desbloquear el ingreso"), permissions=["change"])
+    def login_unlock(self, request, queryset):
+        """Platform staff let any account try its password again."""
+        for user in queryset:
+            login_unlock(user=user)
+        messages.success(request, _("Ingreso desbloqueado."))
 
 
 @admin.register(Group)
@@ -63,14 +101,23 @@ class BusinessAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     form = BusinessForm
 
-    list_display = ["razon_social", "ruc", "mode", "ambiente", "is_active"]
+    list_display = [
+        "razon_social",
+        "ruc",
+        "display_ruc_verified",
+        "mode",
+        "ambiente",
+        "is_active",
+    ]
     search_fields = ["razon_social", "nombre_comercial", "ruc"]
+    actions = ["ruc_verify"]
     fieldsets = [
         (
             _("Contribuyente"),
             {
                 "fields": [
                     "ruc",
+                    "ruc_verified_at",
                     "razon_social",
                     "nombre_comercial",
                     "direccion_matriz",
@@ -98,7 +145,29 @@ class BusinessAdmin(SimpleHistoryAdmin, ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["ruc"]
+        if request.user.is_superuser:
+            return ["ruc_verified_at"]
+        return ["ruc", "ruc_verified_at"]
+
+    @admin.display(description=_("RUC verificado"), boolean=True)
+    def display_ruc_verified(self, obj):
+        return obj.ruc_verified
+
+    @admin.action(description=_("Marcar el RUC como verificado"))
+    def ruc_verify(self, request, queryset):
+        """Platform staff settle a claim after checking the taxpayer's papers."""
+        for business in queryset:
+            try:
+                business_ruc_verify(business=business)
+            except RucVerifiedError:
+                messages.error(
+                    request,
+                    _("Otro negocio ya verificó el RUC %(ruc)s.")
+                    % {"ruc": business.ruc},
+                )
+
+    def get_actions(self, request):
+        return super().get_actions(request) if self._platform(request) else {}
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -153,14 +222,30 @@ class EmissionPointAdmin(ConfigAdmin):
 
 
 class MembershipForm(forms.ModelForm):
-    """Add people by e-mail: an existing user is linked, a new one is created."""
+    """Add people by e-mail (they get a link), or as a local login (no mailbox).
 
-    email = forms.EmailField(label=_("correo electrónico"))
+    The owner never chooses the password of an account with an e-mail, and
+    sees the same thing whether the e-mail already had an account or not.
+    """
+
+    email = forms.EmailField(
+        label=_("correo electrónico"),
+        required=False,
+        help_text=_("Le enviaremos un enlace para unirse al negocio."),
+    )
+    local_name = forms.SlugField(
+        label=_("usuario local (sin correo)"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Para personal sin correo: ingresará como usuario@RUC con la "
+            "contraseña que usted indique, solo en este negocio."
+        ),
+    )
     password = forms.CharField(
-        label=_("contraseña inicial"),
+        label=_("contraseña del usuario local"),
         widget=forms.PasswordInput,
         required=False,
-        help_text=_("Solo para personas que aún no tienen cuenta."),
     )
 
     class Meta:
@@ -170,7 +255,9 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["email"].initial = self.instance.user.email
+            self.fields["email"].initial = (
+                self.instance.user.email or self.instance.user.username
+            )
             self.fields["email"].disabled = True
 
     def clean(self):
@@ -178,30 +265,36 @@ class MembershipForm(forms.ModelForm):
         if self.instance.pk:
             self._keep_an_owner(cleaned)
             return cleaned
-        email = cleaned.get("email")
-        if not email:
-            return cleaned
-        self._user = User.objects.filter(
-            Q(email__iexact=email) | Q(username__iexact=email)
-        ).first()
-        password = cleaned.get("password")
-        if self._user is None and not password:
-            self.add_error(
-                "password", _("Indique una contraseña para la nueva cuenta.")
+        email, name = cleaned.get("email"), cleaned.get("local_name")
+        if bool(email) == bool(name) and not self.errors:
+            raise forms.ValidationError(
+                _("Indique un correo o un usuario local (uno de los dos).")
             )
-        elif self._user is None:
-            try:
-                password_validation.validate_password(
-                    password, User(username=email, email=email)
-                )
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        if (
-            self._user is not None
-            and Membership.objects.filter(user=self._user).exists()
-        ):
+        if name:
+            self._clean_local(cleaned, name)
+        elif email and self._member_exists(email):
             self.add_error("email", _("Esta persona ya es miembro del negocio."))
         return cleaned
+
+    def _member_exists(self, email) -> bool:
+        # Only this business's own members: says nothing about other accounts.
+        return Membership.objects.filter(
+            Q(user__email__iexact=email) | Q(user__username__iexact=email)
+        ).exists()
+
+    def _clean_local(self, cleaned, name):
+        business = require_business()
+        username = local_username(business=business, name=name)
+        if User.objects.filter(username__iexact=username).exists():
+            self.add_error("local_name", _("Ya existe este usuario en el negocio."))
+        password = cleaned.get("password")
+        if not password:
+            self.add_error("password", _("Indique una contraseña para el usuario."))
+            return
+        try:
+            password_validation.validate_password(password, User(username=username))
+        except forms.ValidationError as exc:
+            self.add_error("password", exc)
 
     def _keep_an_owner(self, cleaned):
         """The business must keep at least one active owner."""
@@ -216,16 +309,18 @@ class MembershipForm(forms.ModelForm):
 
     def save(self, commit=True):
         if not self.instance.pk:
-            email = self.cleaned_data["email"]
-            if self._user is not None:
-                # Someone who already has an account is invited: they see the
-                # business only once they accept (their consent, not ours).
-                self.instance.user = self._user
-                self.instance.accepted_at = None
-            else:
-                self.instance.user = User.objects.create_user(
-                    username=email, email=email, password=self.cleaned_data["password"]
+            business = require_business()
+            if name := self.cleaned_data.get("local_name"):
+                self.instance.user = member_local_create(
+                    business=business, name=name, password=self.cleaned_data["password"]
                 )
+            else:
+                # Pending until the person follows the e-mailed link, new
+                # account or not (their consent, and proof of the mailbox).
+                self.instance.user = member_account_for(
+                    business=business, email=self.cleaned_data["email"]
+                )
+                self.instance.accepted_at = None
         return super().save(commit)
 
 
@@ -236,11 +331,37 @@ class MembershipAdmin(TenantAdmin):
     form = MembershipForm
     view_roles = roles.OWNERS
     change_roles = roles.OWNERS
-    list_display = ["user", "display_email", "role", "is_active", "display_accepted"]
+    list_display = [
+        "display_person",
+        "display_email",
+        "role",
+        "is_active",
+        "display_accepted",
+    ]
     list_filter = ["role", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
-    fields = ["email", "password", "role", "is_active"]
+    actions = ["login_unlock"]
+
+    @admin.action(description=_("Desbloquear el ingreso"), permissions=["change"])
+    def login_unlock(self, request, queryset):
+        """Let a member locked out by wrong passwords try again.
+
+        The queryset is this business's members only (TenantAdmin), so an
+        owner can never unlock someone who does not work for them.
+        """
+        for member in queryset.select_related("user"):
+            login_unlock(user=member.user)
+        messages.success(request, _("Ingreso desbloqueado."))
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["email", "local_name", "password", "role", "is_active"]
+        return ["email", "role", "is_active"]
+
+    @admin.display(description=_("persona"), ordering="user__username")
+    def display_person(self, obj):
+        return obj.display_person
 
     @admin.display(description=_("correo"))
     def display_email(self, obj):
@@ -252,19 +373,28 @@ class MembershipAdmin(TenantAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change and obj.is_pending:
-            url = request.build_absolute_uri(reverse("invitations"))
-            transaction.on_commit(
-                lambda: invitation_send(membership=obj, url=url), robust=True
-            )
+        if change:
+            return
+        if not obj.is_pending:
             messages.info(
                 request,
-                _(
-                    "%(email)s ya tiene una cuenta: verá el negocio cuando acepte "
-                    "la invitación al ingresar."
-                )
-                % {"email": obj.user.email},
+                _("Usuario local creado: ingresa como %(username)s.")
+                % {"username": obj.user.username},
             )
+            return
+        url = invitation_url(request, obj)
+        transaction.on_commit(
+            lambda: invitation_send(membership=obj, url=url), robust=True
+        )
+        # The same words whether the e-mail had an account or not.
+        messages.info(
+            request,
+            _(
+                "Enviamos a %(email)s un enlace para unirse al negocio: aparecerá "
+                "como miembro cuando lo acepte."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
 
     def has_delete_permission(self, request, obj=None):
         if (
@@ -275,6 +405,34 @@ class MembershipAdmin(TenantAdmin):
         ):
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(RucDispute)
+class RucDisputeAdmin(ModelAdmin):
+    """Claims on a verified RUC: platform staff only (no business sees them)."""
+
+    list_display = ["ruc", "razon_social", "email", "created_at", "resolved"]
+    list_filter = ["resolved"]
+    search_fields = ["ruc", "email", "razon_social"]
+    readonly_fields = ["ruc", "razon_social", "email", "message", "created_at"]
+
+    def _platform(self, request):
+        return request.user.is_superuser and getattr(request, "business", None) is None
+
+    def has_module_permission(self, request):
+        return self._platform(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._platform(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._platform(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def other_active_owner_exists(membership) -> bool:

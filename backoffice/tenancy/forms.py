@@ -1,15 +1,29 @@
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from stdnum.ec import ruc as ruc_validator
 from stdnum.exceptions import ValidationError as StdnumError
 
 from .models import Business
+from .services import ruc_is_verified_elsewhere
+
+
+def ruc_clean(value: str) -> str:
+    try:
+        return ruc_validator.validate(value.strip())
+    except StdnumError as exc:
+        raise forms.ValidationError(
+            _("RUC inválido: 13 dígitos con dígito verificador correcto.")
+        ) from exc
 
 
 class SignupForm(forms.Form):
+    """What a new business tells us; the password comes with the e-mailed link."""
+
     email = forms.EmailField(label=_("Correo electrónico"))
-    password = forms.CharField(label=_("Contraseña"), widget=forms.PasswordInput)
     ruc = forms.CharField(label=_("RUC"), max_length=13, min_length=13)
     razon_social = forms.CharField(label=_("Razón social"), max_length=300)
     nombre_comercial = forms.CharField(
@@ -19,35 +33,54 @@ class SignupForm(forms.Form):
     mode = forms.ChoiceField(label=_("Tipo de negocio"), choices=Business.Mode.choices)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model().objects
-        if (
-            users.filter(email__iexact=email).exists()
-            or users.filter(username__iexact=email).exists()
-        ):
-            raise forms.ValidationError(_("Ya existe una cuenta con este correo."))
-        return email
+        # Whether the e-mail has an account is not said here (see signup_request).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_ruc(self):
-        value = self.cleaned_data["ruc"].strip()
-        try:
-            value = ruc_validator.validate(value)
-        except StdnumError as exc:
+        value = ruc_clean(self.cleaned_data["ruc"])
+        if ruc_is_verified_elsewhere(ruc=value):
+            # A RUC is public (SRI), so saying it is verified tells nothing new.
             raise forms.ValidationError(
-                _("RUC inválido: 13 dígitos con dígito verificador correcto.")
-            ) from exc
-        if Business.objects.filter(ruc=value).exists():
-            raise forms.ValidationError(_("Este RUC ya está registrado."))
+                format_html(
+                    '{} <a href="{}?ruc={}">{}</a>',
+                    _("Otro negocio ya verificó este RUC con su firma electrónica."),
+                    reverse("ruc_dispute"),
+                    value,
+                    _("¿Es suyo? Escriba al equipo de la plataforma."),
+                )
+            )
         return value
 
-    def clean(self):
-        cleaned = super().clean()
-        password, email = cleaned.get("password"), cleaned.get("email")
-        if password:
-            # With the would-be user, so a password like the e-mail is refused too.
-            candidate = get_user_model()(username=email or "", email=email or "")
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
+
+class PasswordPairForm(SetPasswordForm):
+    """New password twice, validated against the would-be account."""
+
+
+class RucDisputeForm(forms.Form):
+    ruc = forms.CharField(label=_("RUC"), max_length=13, min_length=13)
+    razon_social = forms.CharField(label=_("Razón social"), max_length=300)
+    email = forms.EmailField(label=_("Correo de contacto"))
+    message = forms.CharField(
+        label=_("¿Por qué es suyo este RUC?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+    )
+
+    def clean_ruc(self):
+        return ruc_clean(self.cleaned_data["ruc"])
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset, also for accounts whose first password was never set.
+
+    Such an account was made for an invitation; the link reaches only the
+    mailbox, so setting a password from it is safe. Local logins have no e-mail.
+    """
+
+    def get_users(self, email):
+        users = (
+            get_user_model()
+            ._default_manager.filter(email__iexact=email, is_active=True)
+            .exclude(account__is_local=True)
+        )
+        return (u for u in users if u.email.lower() == email.lower())

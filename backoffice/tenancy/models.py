@@ -28,7 +28,12 @@ class Business(models.Model):
         PRUEBAS = "1", _("Pruebas")
         PRODUCCION = "2", _("Producción")
 
-    ruc = models.CharField(_("RUC"), max_length=13, unique=True)
+    # Unique only once verified: anyone may claim a RUC at sign-up, so an
+    # unproven claim must not lock the real taxpayer out (see README).
+    ruc = models.CharField(_("RUC"), max_length=13, db_index=True)
+    ruc_verified_at = models.DateTimeField(
+        _("RUC verificado"), null=True, blank=True, editable=False
+    )
     razon_social = models.CharField(_("razón social"), max_length=300)
     nombre_comercial = models.CharField(
         _("nombre comercial"), max_length=300, blank=True
@@ -79,9 +84,21 @@ class Business(models.Model):
         verbose_name = _("negocio")
         verbose_name_plural = _("negocios")
         ordering = ["razon_social"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ruc"],
+                condition=models.Q(ruc_verified_at__isnull=False),
+                name="uniq_verified_ruc",
+                violation_error_message=_("Otro negocio ya verificó este RUC."),
+            )
+        ]
 
     def __str__(self):
         return self.nombre_comercial or self.razon_social
+
+    @property
+    def ruc_verified(self) -> bool:
+        return self.ruc_verified_at is not None
 
 
 class TenantModel(models.Model):
@@ -180,8 +197,66 @@ class Membership(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.display_person} · {self.get_role_display()}"
+
+    @property
+    def display_person(self) -> str:
+        # Until accepted, only the e-mail the owner typed: the account's own
+        # name would tell them the e-mail already had one.
+        if self.is_pending and self.user.email:
+            return self.user.email
+        return str(self.user)
 
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None
+
+
+class Account(models.Model):
+    """What SouthernPOS knows about a login beyond Django's user.
+
+    No row means the least trust: the mailbox was never proven and the account
+    is not business-local.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account",
+    )
+    # Set when the person followed a link sent to their e-mail (sign-up,
+    # invitation, set or reset password). Only then may the account accept
+    # another business's invitation.
+    email_verified_at = models.DateTimeField(
+        _("correo verificado"), null=True, blank=True
+    )
+    # Staff without a mailbox: an owner created this login for one business;
+    # it has no e-mail and can never join another business.
+    is_local = models.BooleanField(_("usuario local del negocio"), default=False)
+
+    class Meta:
+        verbose_name = _("cuenta")
+        verbose_name_plural = _("cuentas")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class RucDispute(models.Model):
+    """Someone says a verified RUC is theirs: platform staff look into it."""
+
+    ruc = models.CharField(_("RUC"), max_length=13)
+    email = models.EmailField(_("correo de contacto"))
+    razon_social = models.CharField(_("razón social"), max_length=300)
+    message = models.TextField(_("mensaje"), max_length=2000)
+    resolved = models.BooleanField(_("resuelto"), default=False)
+    created_at = models.DateTimeField(_("recibido"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reclamo de RUC")
+        verbose_name_plural = _("reclamos de RUC")
+        ordering = ["resolved", "-created_at"]
+
+    def __str__(self):
+        return f"{self.ruc} · {self.email}"

@@ -8,7 +8,6 @@ minimal DER walker and the pair whose certificate allows digital signatures is
 chosen.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,34 +70,6 @@ def _identity_choose(keys, certs) -> SigningIdentity:
         ),
     )
     return SigningIdentity(key, cert)
-
-
-_ID_RE = re.compile(rb"(?<!\d)(\d{13}|\d{10})(?!\d)")
-
-
-def certificate_identifiers(cert: x509.Certificate) -> set[str]:
-    """The RUCs and cédulas a certificate names.
-
-    Ecuadorian authorities put them in the subject's serialNumber and in their
-    own extensions (BCE 1.3.6.1.4.1.37947.3.*, Security Data
-    1.3.6.1.4.1.37746.3.*, ...): every 10- or 13-digit run found there counts.
-    """
-    found: set[str] = set()
-    for attribute in cert.subject:
-        value = attribute.value
-        data = value.encode() if isinstance(value, str) else bytes(value)
-        found |= {m.decode() for m in _ID_RE.findall(data)}
-    for extension in cert.extensions:
-        if isinstance(extension.value, x509.UnrecognizedExtension):
-            found |= {m.decode() for m in _ID_RE.findall(extension.value.value)}
-    return found
-
-
-def certificate_names_ruc(cert: x509.Certificate, ruc: str) -> bool:
-    """The certificate is the business's: its RUC, or the cédula of a natural
-    person whose RUC is that cédula followed by 001."""
-    found = certificate_identifiers(cert)
-    return ruc in found or (ruc.endswith("001") and ruc[:10] in found)
 
 
 def _same_public_key(key, cert) -> bool:

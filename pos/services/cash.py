@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.limits import MAX_MONEY, MAX_TEXT
 from backoffice.tenancy.models import Business, EmissionPoint
 from fiscal.money import ZERO, round_money, to_decimal
 
-from ..errors import CashSessionClosedError, CashSessionError
+from ..errors import CashInputError, CashSessionClosedError, CashSessionError
 from ..models import CashMovement, CashSession, PaymentMethod
 from ..selectors import cash_session_summary
 
@@ -20,17 +21,24 @@ def _amount(value, *, field_name: str, allow_zero: bool = True) -> Decimal:
     try:
         amount = to_decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise CashSessionError(_("Monto no válido."), field=field_name)
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or (amount == 0 and not allow_zero)
-        or amount != round_money(amount)
-    ):
-        raise CashSessionError(
+        raise CashInputError(_("Monto no válido."), field=field_name)
+    if not amount.is_finite() or amount > MAX_MONEY:
+        raise CashInputError(
+            _("Monto no válido (máximo %(max)s).") % {"max": MAX_MONEY},
+            field=field_name,
+        )
+    if amount < 0 or (amount == 0 and not allow_zero) or amount != round_money(amount):
+        raise CashInputError(
             _("El monto debe ser positivo, con 2 decimales."), field=field_name
         )
     return amount
+
+
+def _text(value, *, field_name: str) -> str:
+    text = (value or "").strip()
+    if "\x00" in text:  # PostgreSQL stores no NUL character
+        raise CashInputError(_("Texto no válido."), field=field_name)
+    return text
 
 
 def cash_session_locked(*, business: Business, point: EmissionPoint) -> CashSession:
@@ -78,11 +86,11 @@ def cash_movement_add(
 ) -> CashMovement:
     """Record cash put into (kind "in") or taken out of ("out") an open drawer."""
     if kind not in (CashMovement.Kind.CASH_IN, CashMovement.Kind.CASH_OUT):
-        raise CashSessionError(_("Tipo de movimiento no válido."), field="kind")
+        raise CashInputError(_("Tipo de movimiento no válido."), field="kind")
     value = _amount(amount, field_name="amount", allow_zero=False)
-    reason = (reason or "").strip()
+    reason = _text(reason, field_name="reason")
     if not reason:
-        raise CashSessionError(_("Indique el motivo."), field="reason")
+        raise CashInputError(_("Indique el motivo."), field="reason")
     with transaction.atomic():
         session = (
             CashSession.objects.select_for_update()
@@ -101,7 +109,7 @@ def _movement_create(business, session, user, kind, value, reason) -> CashMoveme
         kind=kind,
         method=PaymentMethod.CASH,
         amount=value if kind == CashMovement.Kind.CASH_IN else -value,
-        reason=reason[:300],
+        reason=reason[:MAX_TEXT],
         user=user,
     )
 
@@ -119,16 +127,21 @@ def cash_session_close(
     clean = {}
     for method, value in (counted or {}).items():
         if method not in PaymentMethod.values:
-            raise CashSessionError(_("Forma de pago no válida."), field="counted")
+            raise CashInputError(_("Forma de pago no válida."), field="counted")
         clean[method] = _amount(value, field_name=f"counted.{method}")
     summary = cash_session_summary(business=business, session=session)
     expected = summary.expected
     methods = set(expected) | set(clean)
     session.expected = {m: str(expected.get(m, ZERO)) for m in sorted(methods)}
     session.counted = {m: str(clean.get(m, ZERO)) for m in sorted(methods)}
-    session.difference = sum(clean.values(), ZERO) - sum(expected.values(), ZERO)
+    difference = sum(clean.values(), ZERO) - sum(expected.values(), ZERO)
+    if abs(difference) > MAX_MONEY:
+        raise CashInputError(
+            _("Los montos contados son demasiado grandes."), field="counted"
+        )
+    session.difference = difference
     session.closed_at = timezone.now()
     session.closed_by = user
-    session.note = (note or "")[:300]
+    session.note = _text(note, field_name="note")[:MAX_TEXT]
     session.save()
     return session

@@ -19,6 +19,15 @@ from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_send
+from backoffice.limits import (
+    MAX_LINES,
+    MAX_MODIFIERS,
+    MAX_MONEY,
+    MAX_PAYMENTS,
+    MAX_QUANTITY,
+    MAX_REFERENCE,
+    MAX_SALE_TOTAL,
+)
 from backoffice.tenancy.models import Business, EmissionPoint
 from fiscal import calc
 from fiscal.models import DocType
@@ -40,10 +49,6 @@ from ..errors import (
 )
 from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
 
-MAX_LINES = 500
-MAX_QUANTITY = Decimal("100000000")  # fits DecimalField(14, 6)
-MAX_TOTAL = Decimal("1000000000")  # far below DecimalField(14, 2), far above a sale
-
 
 @dataclass(frozen=True)
 class LineIn:
@@ -60,14 +65,38 @@ class PaymentIn:
     reference: str = ""
 
 
-def _decimal(value, *, field_name: str) -> Decimal:
+def _decimal(value, *, field_name: str, error=SaleInputError) -> Decimal:
     try:
         result = to_decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise SaleInputError(_("Número no válido."), field=field_name)
-    if not result.is_finite():
-        raise SaleInputError(_("Número no válido."), field=field_name)
+        raise error(_("Número no válido."), field=field_name)
+    if not result.is_finite() or abs(result) > MAX_MONEY:
+        raise error(_("Número no válido."), field=field_name)
     return result
+
+
+def _cart_check(lines: list[LineIn], payments: list[PaymentIn] = ()) -> None:
+    """Refuse carts past the limits before any query (backoffice.limits)."""
+    if not lines:
+        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
+    if len(lines) > MAX_LINES:
+        raise SaleInputError(
+            _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
+        )
+    for i, line in enumerate(lines):
+        if len(line.modifier_ids) > MAX_MODIFIERS:
+            raise SaleInputError(
+                _("Demasiados modificadores (máximo %(n)s).") % {"n": MAX_MODIFIERS},
+                field=f"lines[{i}].modifiers",
+            )
+    if len(payments) > MAX_PAYMENTS:
+        raise PaymentError(
+            _("Demasiados pagos (máximo %(n)s).") % {"n": MAX_PAYMENTS},
+            field="payments",
+        )
+    for i, p in enumerate(payments):
+        if "\x00" in str(p.method) or "\x00" in str(p.reference or ""):
+            raise PaymentError(_("Texto no válido."), field=f"payments[{i}]")
 
 
 @dataclass(frozen=True)
@@ -168,7 +197,7 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 _("La cantidad debe ser mayor que cero."),
                 field=f"lines[{i}].quantity",
             )
-        if quantity >= MAX_QUANTITY:
+        if quantity > MAX_QUANTITY:
             raise SaleInputError(
                 _("Cantidad demasiado grande."), field=f"lines[{i}].quantity"
             )
@@ -197,7 +226,7 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 field=f"{field_name}.discount",
             )
         raise SaleInputError(_("Línea no válida."), field=field_name)
-    if totals.total >= MAX_TOTAL:
+    if totals.total > MAX_SALE_TOTAL:
         raise SaleInputError(_("El total de la venta es demasiado grande."))
     return totals
 
@@ -215,7 +244,9 @@ def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
     other = ZERO
     clean = []
     for i, p in enumerate(payments):
-        amount = _decimal(p.amount, field_name=f"payments[{i}].amount")
+        amount = _decimal(
+            p.amount, field_name=f"payments[{i}].amount", error=PaymentError
+        )
         if p.method not in PaymentMethod.values:
             raise PaymentError(
                 _("Forma de pago no válida."), field=f"payments[{i}].method"
@@ -225,7 +256,7 @@ def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
                 _("El monto del pago debe ser positivo, con 2 decimales."),
                 field=f"payments[{i}].amount",
             )
-        clean.append(PaymentIn(p.method, amount, (p.reference or "")[:120]))
+        clean.append(PaymentIn(p.method, amount, (p.reference or "")[:MAX_REFERENCE]))
         if p.method == PaymentMethod.CASH:
             cash += amount
         else:
@@ -240,6 +271,10 @@ def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
             _("Los pagos (%(paid)s) no cubren el total (%(total)s).")
             % {"paid": cash + other, "total": total},
             field="payments",
+        )
+    if cash > MAX_MONEY:
+        raise PaymentError(
+            _("El efectivo recibido es demasiado grande."), field="payments"
         )
     change = cash + other - total
     rows = [p for p in clean if p.method != PaymentMethod.CASH]
@@ -296,8 +331,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
 
 def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
     """Price a cart exactly as `sale_post` would, writing nothing."""
-    if not lines:
-        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
+    _cart_check(lines)
     priced = _lines_price(business=business, lines=lines)
     return _totals(business=business, lines=lines, priced=priced)
 
@@ -319,6 +353,7 @@ def sale_post(
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
     """
+    _cart_check(lines, payments)
     fingerprint = request_fingerprint(
         point=point, lines=lines, payments=payments, customer=customer
     )
@@ -411,12 +446,6 @@ def _sale_post(
     if point is None or point.business_id != business.pk:
         raise UnknownEmissionPointError(
             _("Punto de emisión no encontrado."), field="emission_point"
-        )
-    if not lines:
-        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
-    if len(lines) > MAX_LINES:
-        raise SaleInputError(
-            _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
         )
     session_id, customer = _session_and_customer(
         business=business, point=point, customer=customer

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
@@ -19,19 +20,35 @@ from fiscal.numbering import format_number, next_number
 from fiscal.sale_documents import void_document_issue
 
 from .. import signals
-from ..errors import AlreadyVoidedError, VoidInputError, VoidNotAllowedError
-from ..models import CashMovement, Sale, SaleLine, Void
+from ..errors import (
+    AlreadyVoidedError,
+    PinLockedError,
+    VoidInputError,
+    VoidNotAllowedError,
+)
+from ..models import CashMovement, PinFailure, Sale, SaleLine, Void
 from .cash import cash_session_locked
 
-PIN_MIN_LENGTH = 4
+# New PINs; a shorter PIN set before issue 10 keeps working until it is changed
+# (only its hash is stored), the lockout below making guessing it slow.
+PIN_MIN_LENGTH = 6
+PIN_MAX_LENGTH = 12
+# A cashier who types this many wrong PINs within the window is refused any
+# further try (without hashing anything) until the window has passed.
+PIN_FAILURE_LIMIT = 5
+PIN_FAILURE_WINDOW = timedelta(minutes=15)
 
 
 def supervisor_pin_set(*, business: Business, membership: Membership, pin: str):
     """Store a manager's PIN (hashed) so they can authorise a cashier's void."""
     if membership.business_id != business.pk:
         raise VoidInputError(_("Miembro no encontrado."), field="membership")
-    if not pin.isdigit() or len(pin) < PIN_MIN_LENGTH:
-        raise VoidInputError(_("El PIN debe tener al menos 4 dígitos."), field="pin")
+    if not pin.isdigit() or not PIN_MIN_LENGTH <= len(pin) <= PIN_MAX_LENGTH:
+        raise VoidInputError(
+            _("El PIN debe tener entre %(min)d y %(max)d dígitos.")
+            % {"min": PIN_MIN_LENGTH, "max": PIN_MAX_LENGTH},
+            field="pin",
+        )
     Membership.objects.filter(business=business, pk=membership.pk).update(
         pin=make_password(pin)
     )
@@ -56,6 +73,43 @@ def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
             _("Se requiere el PIN de un administrador para anular."),
             field="supervisor_pin",
         )
+    # Its own transaction, committed before raising: the failed try stays
+    # counted even though the void is refused (call this outside the void's).
+    with transaction.atomic():
+        supervisor, wait = _pin_try(business=business, actor=actor, pin=supervisor_pin)
+    if supervisor is not None:
+        return supervisor
+    if wait is not None:
+        raise PinLockedError(
+            _(
+                "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+                "a un administrador que anule la venta."
+            )
+            % {"minutes": max(1, math.ceil(wait.total_seconds() / 60))},
+            field="supervisor_pin",
+        )
+    raise VoidNotAllowedError(_("PIN incorrecto."), field="supervisor_pin")
+
+
+def _pin_try(*, business, actor, pin):
+    """(supervisor, None) for a right PIN, else (None, lockout left or None)."""
+    # Lock the cashier's membership row: one cashier's tries queue up, so
+    # concurrent guesses cannot all slip under the limit.
+    list(
+        Membership.objects.select_for_update()
+        .filter(business=business, user=actor)
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    recent = list(
+        PinFailure.objects.filter(
+            business=business, user=actor, created_at__gt=now - PIN_FAILURE_WINDOW
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:PIN_FAILURE_LIMIT]
+    )
+    if len(recent) >= PIN_FAILURE_LIMIT:
+        return None, recent[-1] + PIN_FAILURE_WINDOW - now  # refused, no hashing
     supervisors = (
         Membership.objects.filter(
             business=business,
@@ -66,10 +120,15 @@ def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
         .exclude(pin="")
         .select_related("user")
     )
-    for membership in supervisors:
-        if check_password(supervisor_pin, membership.pin):
-            return membership.user
-    raise VoidNotAllowedError(_("PIN incorrecto."), field="supervisor_pin")
+    # Only digits were ever accepted as a PIN (no maximum before issue 10):
+    # anything else is a wrong PIN without spending a hash on it.
+    if pin.isdigit() and len(pin) <= 64:
+        for membership in supervisors:
+            if check_password(pin, membership.pin):
+                return membership.user, None
+    locks = len(recent) + 1 >= PIN_FAILURE_LIMIT
+    PinFailure.objects.create(business=business, user=actor, locked=locks)
+    return None, PIN_FAILURE_WINDOW if locks else None
 
 
 def sale_void(
@@ -82,13 +141,22 @@ def sale_void(
     voided_at: datetime | None = None,
 ) -> Void:
     """Void a sale once: credit note, stock back in, money back out of the drawer."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoidInputError(_("Indique el motivo de la anulación."), field="reason")
+    if sale.business_id != business.pk:
+        raise VoidInputError(_("Venta no encontrada."), field="sale")
+    # Before the void's transaction: a wrong PIN must stay counted.
+    authorized_by = void_authorizer(
+        business=business, actor=actor, supervisor_pin=supervisor_pin
+    )
     try:
         return _sale_void(
             business=business,
             sale=sale,
             actor=actor,
             reason=reason,
-            supervisor_pin=supervisor_pin,
+            authorized_by=authorized_by,
             voided_at=voided_at or timezone.now(),
         )
     except IntegrityError:
@@ -98,15 +166,7 @@ def sale_void(
 
 
 @transaction.atomic
-def _sale_void(*, business, sale, actor, reason, supervisor_pin, voided_at) -> Void:
-    reason = (reason or "").strip()
-    if not reason:
-        raise VoidInputError(_("Indique el motivo de la anulación."), field="reason")
-    if sale.business_id != business.pk:
-        raise VoidInputError(_("Venta no encontrada."), field="sale")
-    authorized_by = void_authorizer(
-        business=business, actor=actor, supervisor_pin=supervisor_pin
-    )
+def _sale_void(*, business, sale, actor, reason, authorized_by, voided_at) -> Void:
     # Lock the sale so two voids of it queue up; the second sees the first.
     sale = (
         Sale.objects.select_for_update(of=("self",))

@@ -50,7 +50,8 @@ def test_platform_sidebar(db):
     assert groups["Configuración"][0] == "Negocios"
     assert "Usuarios" in groups["Configuración"]
     assert "Establecimientos" not in groups["Configuración"]
-    assert len(groups["Configuración"]) == 4  # negocios, usuarios, grupos, tareas
+    # negocios, usuarios, grupos, tareas, reclamos de RUC
+    assert len(groups["Configuración"]) == 5
 
 
 @pytest.mark.urls("tests.admin.urls_import_export")

@@ -1,5 +1,7 @@
 """Roles map to what each person may open and change in the back office."""
 
+import re
+
 import pytest
 from django.contrib import admin
 
@@ -121,23 +123,29 @@ def test_waiter_has_no_back_office_but_has_the_pos(client, business):
     assert client.get("/pos/").status_code == 200
 
 
-def test_only_the_owner_manages_memberships(client, business):
+def test_only_the_owner_manages_memberships(
+    client, business, mailoutbox, django_capture_on_commit_callbacks
+):
     owner = member(business, "owner")
     client.force_login(owner)
-    response = client.post(
-        "/admin/tenancy/membership/add/",
-        {
-            "email": "nuevo.cajero@example.ec",
-            "password": "Clave-segura-2026",
-            "role": "cashier",
-            "is_active": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/tenancy/membership/add/",
+            {"email": "nuevo.cajero@example.ec", "role": "cashier", "is_active": "on"},
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     with tenant_context(business):
         added = Membership.objects.get(user__email="nuevo.cajero@example.ec")
     assert added.role == "cashier"
-    assert added.user.check_password("Clave-segura-2026")
+    # The owner does not choose the password: the cashier does, from the link.
+    assert not added.user.has_usable_password()
+    (mail,) = mailoutbox
+    link = re.search(r"http://testserver(/invitations/\S+)", mail.body).group(1)
+    client.logout()
+    client.post(
+        link,
+        {"new_password1": "Clave-segura-2026", "new_password2": "Clave-segura-2026"},
+    )
     # The new cashier can log in with it, and cannot manage memberships.
     client.logout()
     assert client.login(
@@ -251,16 +259,25 @@ def test_the_last_owner_cannot_demote_or_remove_themselves(client, business):
     assert own.role == "manager"
 
 
-def test_adding_a_member_validates_the_new_password(client, business):
+def test_adding_a_local_member_validates_the_password(client, business):
     client.force_login(member(business, "owner"))
     response = client.post(
         "/admin/tenancy/membership/add/",
-        {"email": "debil@example.ec", "password": "123", "role": "cashier"},
+        {"local_name": "debil", "password": "123", "role": "cashier"},
     )
     assert response.status_code == 200
     assert "password" in response.context["adminform"].form.errors
     with system_context():
-        assert not Membership.objects.filter(user__email="debil@example.ec").exists()
+        assert not Membership.objects.filter(
+            user__username__startswith="debil"
+        ).exists()
+    # Neither an e-mail nor a local name, or both: a form error.
+    for data in ({}, {"email": "a@b.ec", "local_name": "ana", "password": "x"}):
+        response = client.post(
+            "/admin/tenancy/membership/add/", {**data, "role": "cashier"}
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.non_field_errors()
 
 
 def test_adding_a_member_whose_email_is_an_existing_username(client, business):

@@ -65,7 +65,7 @@ def log_in(page, base_url, username):
 def test_accountant_downloads_the_month_zip(browser, live_server, shop_month):
     newest, month = shop_month
     page = browser.new_context(
-        viewport={"width": 1366, "height": 900}, accept_downloads=True
+        viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="es-EC"
     ).new_page()
     log_in(page, live_server.url, "contador.tienda")
     page.goto(f"{live_server.url}/admin/fiscal/electronicdocument/")

@@ -63,7 +63,8 @@ def test_history_shows_the_price_the_owner_typed(owner_client, business):
         low_stock_threshold="1.5",
     )
     assert owner_client.post(change_url(product), edit).status_code == 302
-    product.refresh_from_db()
+    with tenant_context(business):  # row-level security: only in its business
+        product.refresh_from_db()
     # stored without IVA; the gross computed back with the fiscal rounding
     assert product.price == Decimal("4.304348")
     assert product.price_gross == Decimal("4.95")

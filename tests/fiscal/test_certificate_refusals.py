@@ -12,7 +12,7 @@ from backoffice.tenancy.context import tenant_context
 from fiscal.errors import CertificateInvalidError
 from fiscal.models import SigningCertificate
 from fiscal.services import certificate_upload
-from fiscal.sri.pkcs12 import certificate_names_ruc
+from fiscal.sri.holder import certificate_names_ruc
 
 from .certs import PASSWORD, leaf_make, p12_single, pki_make
 

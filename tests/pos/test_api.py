@@ -342,10 +342,11 @@ def test_manager_sets_pin_and_cashier_voids_with_it(
     boss = Client()
     boss.force_login(manager)
     assert _post(boss, {"pin": "12"}, "/pos/api/supervisor-pin").status_code == 400
-    assert _post(boss, {"pin": "2468"}, "/pos/api/supervisor-pin").status_code == 200
+    assert _post(boss, {"pin": "2468"}, "/pos/api/supervisor-pin").status_code == 400
+    assert _post(boss, {"pin": "246802"}, "/pos/api/supervisor-pin").status_code == 200
     assert (
-        _post(api, {"reason": "Error", "supervisor_pin": "1357"}, url).status_code
+        _post(api, {"reason": "Error", "supervisor_pin": "135791"}, url).status_code
         == 403
     )
-    done = _post(api, {"reason": "Error", "supervisor_pin": "2468"}, url)
+    done = _post(api, {"reason": "Error", "supervisor_pin": "246802"}, url)
     assert done.status_code == 201

@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
 
 from backoffice.tenancy.context import tenant_context
 from backoffice.tenancy.models import Business
@@ -23,9 +24,19 @@ class Command(BaseCommand):
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
             raise CommandError("--month must look like 2026-11")
         year, number = (int(part) for part in month.split("-"))
-        company = Business.objects.filter(ruc=business).first()
-        if company is None:
+        # Several businesses may claim a RUC; only a verified claim is sure.
+        claims = list(
+            Business.objects.filter(ruc=business).order_by(
+                F("ruc_verified_at").desc(nulls_last=True), "pk"
+            )[:2]
+        )
+        if not claims:
             raise CommandError(f"no business with RUC {business}")
+        company = claims[0]
+        if len(claims) > 1 and not company.ruc_verified:
+            raise CommandError(
+                f"several businesses claim RUC {business}: verify one first"
+            )
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
         with tenant_context(company):

@@ -1,0 +1,80 @@
+"""Security headers Django does not set itself (issue 10, Headers and secrets).
+
+- Content-Security-Policy: no inline script on our own pages (the POS page,
+  receipts, sign-up, reports: their scripts are static files). The admin is
+  django-unfold, whose templates carry inline scripts and Alpine.js (which
+  evaluates its attributes as code), so /admin/ gets a policy that allows
+  both; everything else it keeps as tight as ours.
+- Permissions-Policy: no camera, microphone, geolocation, payment or USB for
+  any page (no feature uses them; barcode scanning is by keyboard wedge).
+- Cache-Control: no-store on every page and API answer (receipts, reports, the
+  POS API, the admin): they carry a business's data and must not stay in a
+  shared till's or a proxy's cache. Static files and uploads keep their own.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+
+
+def _image_sources() -> str:
+    """Where images may come from: ours, data: URIs, and the uploads bucket."""
+    sources = ["'self'", "data:"]
+    s3 = getattr(settings, "MEDIA_S3", {})
+    if s3.get("bucket_name"):
+        endpoint = s3.get("endpoint_url") or ""
+        # Signed bucket URLs or a CDN domain: any HTTPS origin, plus a plain
+        # HTTP endpoint such as a local MinIO.
+        sources.append("https:")
+        if endpoint.startswith("http://"):
+            parts = urlsplit(endpoint)
+            sources.append(f"{parts.scheme}://{parts.netloc}")
+    return " ".join(sources)
+
+
+def _policy(script_src: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {script_src}",
+            # Inline style attributes and the brand colour stay: CSS cannot run
+            # code, and our templates escape what they print.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {_image_sources()}",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+STRICT_SCRIPTS = "'self'"
+ADMIN_SCRIPTS = "'self' 'unsafe-inline' 'unsafe-eval'"  # unfold: inline + Alpine.js
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.strict = _policy(STRICT_SCRIPTS)
+        self.admin = _policy(ADMIN_SCRIPTS)
+        self.own_cache = tuple(
+            url for url in (settings.STATIC_URL, settings.MEDIA_URL) if url
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith(reverse("admin:index"))
+        response.setdefault(
+            "Content-Security-Policy", self.admin if admin else self.strict
+        )
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not request.path.startswith(self.own_cache) and "no-store" not in (
+            response.get("Cache-Control", "")
+        ):
+            response["Cache-Control"] = "no-store"
+        return response
