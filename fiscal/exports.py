@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from backoffice.formulas import xlsx_row
 from backoffice.tenancy.models import Business, Establishment
 from fiscal.money import ZERO
 
@@ -105,11 +106,12 @@ def documents_xlsx(documents) -> bytes:
         authorized = (
             edoc.authorized_at.replace(tzinfo=None) if edoc.authorized_at else None
         )
-        sheet.append([
+        # Buyer names and identifications are typed by people: never formulas.
+        sheet.append(xlsx_row([
             edoc.issue_date, edoc.get_kind_display(), edoc.number, edoc.access_key,
             edoc.buyer_identification, edoc.buyer_name, edoc.subtotal, edoc.tax_total,
             edoc.total, edoc.get_state_display(), edoc.authorization_number, authorized,
-        ])  # fmt: skip
+        ]))  # fmt: skip
     return _workbook_bytes(workbook)
 
 
@@ -133,7 +135,7 @@ def sales_by_rate_xlsx(documents) -> bytes:
     sheet.append(["Código", "Tarifa", "Base imponible", "IVA"])
     rows = sales_by_rate(documents)
     for code, (base, iva) in rows.items():
-        sheet.append([code, subtotal_label(code), base, iva])
+        sheet.append(xlsx_row([code, subtotal_label(code), base, iva]))
     sheet.append([
         "", "TOTAL", sum((b for b, _ in rows.values()), ZERO),
         sum((i for _, i in rows.values()), ZERO),

@@ -15,6 +15,8 @@ from unfold.widgets import (
 
 from .models import ElectronicDocument
 
+MAX_P12_BYTES = 100 * 1024
+
 # SRI tabla 6, the codes of fiscal.sri.documents.BUYER_ID_TYPES
 ID_TYPE_CHOICES = [
     ("04", _("RUC")),
@@ -34,6 +36,15 @@ class CertificateUploadForm(forms.Form):
         strip=False,
         widget=UnfoldAdminPasswordWidget(render_value=False),
     )
+
+    def clean_p12_file(self):
+        # A real .p12 holds a key and a few certificates: a few kilobytes.
+        p12_file = self.cleaned_data["p12_file"]
+        if p12_file.size > MAX_P12_BYTES:
+            raise forms.ValidationError(
+                _("El archivo pesa más de 100 KB: no es un certificado de firma.")
+            )
+        return p12_file
 
 
 class ResendDialogForm(BaseDialogForm):

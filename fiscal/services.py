@@ -71,12 +71,20 @@ RESEND_UNKNOWN_AFTER = 6  # attempts with SRI still not knowing a received clave
 def certificate_upload(
     *, business: Business, p12: bytes, password: str
 ) -> SigningCertificate:
-    """Check and store a .p12 encrypted; it replaces the active certificate."""
+    """Check and store a .p12 encrypted; it replaces the active certificate.
+
+    Only a certificate valid today and issued for the business's RUC (or its
+    owner's cédula) is accepted: anything else would replace a working
+    certificate with one the SRI refuses.
+    """
     try:
         identity = p12_load(p12, password)
     except CertificateError as exc:
-        raise CertificateInvalidError(str(exc)) from exc
+        raise CertificateInvalidError(
+            _("El archivo .p12 o su contraseña no son válidos.")
+        ) from exc
     cert = identity.certificate
+    certificate_usable_check(business=business, cert=cert)
     try:
         p12_encrypted = vault.encrypt(p12)
         password_encrypted = vault.encrypt(password.encode("utf-8"))
@@ -103,6 +111,33 @@ def certificate_upload(
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
     )
+
+
+def certificate_usable_check(*, business: Business, cert: x509.Certificate) -> None:
+    """Refuse an expired, not yet valid or another RUC's certificate."""
+    now = timezone.now()
+    if cert.not_valid_after_utc <= now:
+        raise CertificateInvalidError(
+            _(
+                "El certificado caducó el %(date)s. Suba un certificado vigente; "
+                "el certificado activo no cambió."
+            )
+            % {"date": cert.not_valid_after_utc.date().isoformat()}
+        )
+    if cert.not_valid_before_utc > now:
+        raise CertificateInvalidError(
+            _("El certificado todavía no es válido (desde el %(date)s).")
+            % {"date": cert.not_valid_before_utc.date().isoformat()}
+        )
+    if not certificate_names_ruc(cert, business.ruc):
+        raise CertificateInvalidError(
+            _(
+                "El certificado no fue emitido para el RUC %(ruc)s de este "
+                "negocio (ni para la cédula de su titular); el certificado "
+                "activo no cambió."
+            )
+            % {"ruc": business.ruc}
+        )
 
 
 def _ruc_verify_by(*, business: Business, cert: x509.Certificate) -> None:

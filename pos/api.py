@@ -216,7 +216,12 @@ def sale_quote(request):
 
 @api_view()
 def sale_detail(request, pk):
-    sale = selectors.sale_get(business=request.business, pk=pk)
+    sale = selectors.sale_get_visible(
+        business=request.business,
+        pk=pk,
+        user=request.user,
+        role=roles.role_of(request),
+    )
     if sale is None:
         return error_response("not_found", _("Venta no encontrada."), status=404)
     return JsonResponse(sale_json(sale))

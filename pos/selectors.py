@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from backoffice.catalog.models import ModifierGroup, Product
 from backoffice.customers.models import Customer
+from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from fiscal.money import round_money
 
@@ -41,6 +42,34 @@ def sale_get(*, business: Business, pk) -> Sale | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# Who sees every sale and cash report of the business; cashiers and waiters
+# see only their own sales and the sessions they opened (issue 10).
+SEE_ALL_SALES = roles.READERS
+
+
+def sale_get_visible(*, business: Business, pk, user, role: str | None) -> Sale | None:
+    """A sale (as `sale_get`) if this member may see it, else None.
+
+    Receipts carry the customer's identification, e-mail and address: a
+    cashier or waiter opens the sales they rang or that were rung in a cash
+    session they opened; owners, managers and accountants open any.
+    """
+    sale = sale_get(business=business, pk=pk)
+    if sale is None or role in SEE_ALL_SALES:
+        return sale
+    if sale.cashier_id == user.pk:
+        return sale
+    opened = CashSession.objects.for_business(business).filter(
+        pk=sale.cash_session_id, opened_by=user
+    )
+    return sale if sale.cash_session_id and opened.exists() else None
+
+
+def cash_session_visible(*, session: CashSession, user, role: str | None) -> bool:
+    """X/Z reports: the session's own cashier, or those who see every sale."""
+    return role in SEE_ALL_SALES or session.opened_by_id == user.pk
 
 
 def void_get(*, business: Business, pk) -> Void | None:

@@ -34,7 +34,12 @@ class PosPageView(View):
 
 
 def _sale_or_404(request, pk):
-    sale = selectors.sale_get(business=request.business, pk=pk)
+    sale = selectors.sale_get_visible(
+        business=request.business,
+        pk=pk,
+        user=request.user,
+        role=roles.role_of(request),
+    )
     if sale is None:
         raise Http404
     return sale
@@ -73,7 +78,9 @@ class CashReportView(View):
             .filter(pk=pk)
             .first()
         )
-        if session is None:
+        if session is None or not selectors.cash_session_visible(
+            session=session, user=request.user, role=roles.role_of(request)
+        ):
             raise Http404
         report = cash_report_data(business=request.business, session=session)
         response = HttpResponse(cash_report_pdf(report), content_type="application/pdf")

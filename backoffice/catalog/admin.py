@@ -9,8 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.catalog.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
 from backoffice.display import money_text, quantity_text
+from backoffice.images import (
+    INVALID_IMAGE,
+    PRODUCT_IMAGE_MAX_SIDE,
+    clean_uploaded_image,
+)
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -52,7 +61,12 @@ class CatalogAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
+class CategoryAdmin(
+    CatalogAdminMixin,
+    SpreadsheetImportMixin,
+    SpreadsheetExportMixin,
+    TenantImportExportAdmin,
+):
     form = TenantModelForm
     resource_classes = [CategoryResource]
     skip_admin_log = True
@@ -165,6 +179,13 @@ class ProductForm(TenantModelForm):
             business = require_business()
             self.fields["price_includes_tax"].initial = business.prices_include_tax
             self.fields["tax_category"].initial = business.default_tax
+        if "image" in self.fields:
+            self.fields["image"].error_messages["invalid_image"] = INVALID_IMAGE
+
+    def clean_image(self):
+        return clean_uploaded_image(
+            self.cleaned_data.get("image"), max_side=PRODUCT_IMAGE_MAX_SIDE
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -216,7 +237,12 @@ class ProductActionForm(ActionForm):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExportAdmin):
+class ProductAdmin(
+    CatalogAdminMixin,
+    SpreadsheetImportMixin,
+    SpreadsheetExportMixin,
+    TenantImportExportAdmin,
+):
     form = ProductForm
     action_form = ProductActionForm
     resource_classes = [ProductResource]

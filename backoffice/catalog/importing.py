@@ -8,28 +8,89 @@ with their django-simple-history rows. Any bad row rolls the whole import back.
 """
 
 import codecs
+import contextlib
 import copy
+import csv
+import glob
+import logging
+import os
+import re
+import tempfile
+import time
 import unicodedata
+import zipfile
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import tablib
+from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages as admin_messages
+from django.core.exceptions import (
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.tmp_storages import TempFolderStorage
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from unfold.contrib.import_export.forms import ImportForm
 
 from backoffice.bulk import insert_rows, update_rows
+from backoffice.formulas import escape_formula, unescape_formula, xlsx_value
 from backoffice.tenancy.resources import TenantResource
 
+logger = logging.getLogger(__name__)
+
 PREVIEW_DIFF_MAX_ROWS = 1000
+# Hostile files (issue 10): a file never chooses how much memory or time we
+# spend. 10,000 rows import in under 10 s (BENCHMARKS.md), well inside the
+# web timeout; an xlsx unzips to at most 50 MB before anything reads it.
+MAX_IMPORT_ROWS = 10_000
+MAX_IMPORT_COLUMNS = 100
+MAX_IMPORT_FILE_SIZE = 5 * 1024 * 1024
+MAX_XLSX_UNZIPPED_SIZE = 50 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
 FALSE_WORDS = {"no", "n", "0", "false", "falso"}
+
+
+class SpreadsheetRefused(ValueError):
+    """A file we will not read; the message is for the person who sent it."""
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def max_rows() -> int:
+    return _limit("IMPORT_MAX_ROWS", MAX_IMPORT_ROWS)
+
+
+def max_columns() -> int:
+    return _limit("IMPORT_MAX_COLUMNS", MAX_IMPORT_COLUMNS)
+
+
+def too_many_rows() -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        _(
+            "El archivo tiene más de %(n)s filas. Divídalo en archivos más "
+            "pequeños e impórtelos uno por uno."
+        )
+        % {"n": f"{max_rows():,}".replace(",", ".")}
+    )
+
+
+def too_many_columns() -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        _("El archivo tiene más de %(n)s columnas.") % {"n": max_columns()}
+    )
 
 
 def normalise(value) -> str:
@@ -178,21 +239,244 @@ class SpreadsheetCSV(CSV):
 
     def create_dataset(self, in_stream, **kwargs):
         text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
-        text = text.removeprefix("\ufeff")
+        # NUL cannot be stored in PostgreSQL text and no one types it.
+        text = text.removeprefix("\ufeff").replace("\x00", "")
         dataset = tablib.Dataset()
         if text.strip():
-            dataset.load(text, format="csv", delimiter=sniff_delimiter(text))
+            delimiter = sniff_delimiter(text)
+            check_csv_extent(text, delimiter)
+            dataset.load(text, format="csv", delimiter=delimiter)
+            # A file we exported comes back as it was ('=x -> =x).
+            unescaped = tablib.Dataset(headers=dataset.headers)
+            for row in dataset:
+                unescaped.append([unescape_formula(value) for value in row])
+            return unescaped
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        return codecs.BOM_UTF8 + super().export_data(dataset, **kwargs).encode("utf-8")
+        headers = [escape_formula(h) for h in dataset.headers or []]
+        safe = tablib.Dataset(headers=headers)
+        for row in dataset:
+            safe.append([escape_formula(value) for value in row])
+        return codecs.BOM_UTF8 + super().export_data(safe, **kwargs).encode("utf-8")
+
+
+def check_csv_extent(text: str, delimiter: str) -> None:
+    """Refuse a CSV with too many rows or columns, reading it row by row."""
+    rows = 0
+    try:
+        for row in csv.reader(StringIO(text), delimiter=delimiter):
+            rows += 1
+            if len(row) > max_columns():
+                raise too_many_columns()
+            if rows > max_rows() + 1:  # + the header row
+                raise too_many_rows()
+    except csv.Error as e:
+        raise SpreadsheetRefused(
+            _("El archivo CSV está dañado (fila %(n)s).") % {"n": rows + 1}
+        ) from e
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _cell_position(ref: str) -> tuple[int, int]:
+    """'XFD1048576' -> (1048576, 16384)."""
+    ref = ref.upper().replace("$", "")
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    if not (letters.isalpha() and letters.isascii() and digits and len(letters) <= 3):
+        raise SpreadsheetRefused(_("El archivo de Excel está dañado."))
+    return int(digits), _column_number(letters)
+
+
+_PARENTS = {"row": "sheetData", "c": "row"}
+
+
+def _parent_name(element) -> str:
+    parent = element.getparent()
+    return etree.QName(parent).localname if parent is not None else ""
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+# A whole cell start tag, attribute by attribute (quoted values are consumed
+# as units, so an `r=` inside another attribute's value is never taken).
+_CELL_START = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>"
+)
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d{1,9})")
+
+
+def _farthest_cell_fast(content: bytes) -> bool:
+    """Check a part by regular expression when every cell names its position
+    plainly (`r="B7"`, as Excel writes): much faster than parsing. False when
+    unsure (cells without `r`, references, entities, UTF-16): then the caller
+    parses the part."""
+    if not content.lstrip().startswith((b"<", codecs.BOM_UTF8)):
+        return False
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        return False
+    starts = _CELL_START.findall(content)
+    if len(starts) != len(_CELL_TAG.findall(content)):
+        return False
+    last_row, last_column = max_rows() + 1, max_columns()
+    for attributes in starts:
+        refs = [
+            double or single
+            for name, double, single in _ATTRIBUTE.findall(attributes)
+            if name == b"r"
+        ]
+        if len(refs) != 1 or not (ref := _REF.fullmatch(refs[0])):
+            return False
+        if int(ref[2]) > last_row:
+            raise too_many_rows()
+        if _column_number(ref[1].decode().upper()) > last_column:
+            raise too_many_columns()
+    return True
+
+
+def _check_sheet_cells(stream) -> None:
+    """Stream one XML part; refuse a cell beyond the row/column limits.
+
+    calamine allocates the whole rectangle from A1 to the farthest cell before
+    we see a single value, so the farthest cell is found here first.
+    """
+    row = column = 0
+    last_row, last_column = max_rows() + 1, max_columns()
+    parser = etree.iterparse(
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    for event, element in parser:
+        if event == "end":
+            # Done with it: keep memory flat whatever the part's size.
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            continue
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name not in ("row", "c") or _parent_name(element) != _PARENTS[name]:
+            continue  # e.g. a drawing anchor's <xdr:row>; any namespace counts
+        if name == "row":
+            row = int(element.get("r") or row + 1)
+            column = 0
+            continue
+        if ref := element.get("r"):
+            row, column = _cell_position(ref)
+        else:
+            column += 1
+        if row > last_row:
+            raise too_many_rows()
+        if column > last_column:
+            raise too_many_columns()
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse an xlsx before calamine opens it: not a plain xlsx, a zip bomb,
+    or a sheet whose cells reach beyond the limits."""
+    damaged = _("El archivo no es un libro de Excel (.xlsx) válido.")
+    try:
+        book = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError) as e:
+        raise SpreadsheetRefused(damaged) from e
+    members = book.infolist()
+    names = {m.filename for m in members}
+    # calamine also opens xls, xlsb and ods: only a real xlsx is accepted.
+    if "xl/workbook.xml" not in names or names & {"xl/workbook.bin", "content.xml"}:
+        raise SpreadsheetRefused(damaged)
+    unzipped = sum(m.file_size for m in members)
+    limit = _limit("IMPORT_MAX_XLSX_UNZIPPED_SIZE", MAX_XLSX_UNZIPPED_SIZE)
+    if len(members) > MAX_XLSX_MEMBERS or unzipped > limit:
+        raise SpreadsheetRefused(
+            _("El archivo de Excel descomprimido ocupa más de %(mb)s MB.")
+            % {"mb": limit // (1024 * 1024)}
+        )
+    try:
+        for member in members:
+            # zipfile stops at the declared size and checks the CRC: a member
+            # that lies about its size fails here instead of in calamine.
+            content = book.read(member)
+            head = content[:4].lstrip()
+            if (
+                head.startswith(b"<")
+                or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or (head.startswith(codecs.BOM_UTF8))
+            ) and not _farthest_cell_fast(content):
+                _check_sheet_cells(BytesIO(content))
+    except SpreadsheetRefused:
+        raise
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, EOFError) as e:
+        raise SpreadsheetRefused(damaged) from e
+    except (NotImplementedError, RuntimeError) as e:  # encrypted, odd compression
+        raise SpreadsheetRefused(damaged) from e
+
+
+class ImportTempStorage(TempFolderStorage):
+    """import-export's temporary file between preview and confirm, but named
+    by us (nothing else in the temp directory can be read or removed through
+    the confirm form) and swept after an hour when the owner never confirms."""
+
+    prefix = "southernpos-import-"
+    max_age = 3600
+
+    def get_full_path(self):
+        return self.path_of(self.name)
+
+    @classmethod
+    def path_of(cls, name: str) -> str:
+        base = os.path.basename(name or "")
+        if not base.startswith(cls.prefix):
+            raise SuspiciousOperation("import file name outside the import prefix")
+        return os.path.join(tempfile.gettempdir(), base)
+
+    def _open(self, mode="r"):
+        if self.name:
+            return open(self.get_full_path(), mode, encoding=self.encoding)
+        # Closed by the caller (`with`), as in import-export's own storage.
+        tmp_file = tempfile.NamedTemporaryFile(delete=False, prefix=self.prefix)  # noqa: SIM115
+        self.name = os.path.basename(tmp_file.name)
+        return tmp_file
+
+    def save(self, data):
+        self.sweep()
+        super().save(data)
+
+    @classmethod
+    def discard(cls, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError, SuspiciousOperation):
+            os.remove(cls.path_of(name))
+
+    @classmethod
+    def sweep(cls) -> None:
+        """Remove temporary import files older than `max_age` seconds."""
+        pattern = os.path.join(tempfile.gettempdir(), glob.escape(cls.prefix) + "*")
+        cutoff = time.time() - cls.max_age
+        for path in glob.glob(pattern):
+            try:
+                if os.path.getmtime(path) < cutoff:
+                    os.remove(path)
+            except OSError:
+                pass
 
 
 def _xlsx_cell(sheet, value):
-    if isinstance(value, str):
-        # Control characters are not allowed in xlsx: never a 500 for them.
-        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    # Control characters are not allowed in xlsx (never a 500 for them), and
+    # text is never a formula (backoffice.formulas).
+    value = xlsx_value(value)
     cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
     if isinstance(value, Decimal) and value.as_tuple().exponent <= -2:
         # Money comes with two decimals or more (MoneyWidget): show them all.
         cell.number_format = "0.00" + "#" * (-value.as_tuple().exponent - 2)
@@ -207,11 +491,11 @@ class FastXLSX(XLSX):
     """
 
     def export_data(self, dataset, **kwargs):
-        if getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False) is True:
-            self._escape_formulae(dataset)  # as import-export's own formats do
+        # import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a
+        # leading "=" and turns numbers into text; every cell is escaped here.
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=(dataset.title or "Hoja1")[:31])
-        sheet.append(dataset.headers or [])
+        sheet.append([_xlsx_cell(sheet, h) for h in dataset.headers or []])
         for row in dataset:
             sheet.append([_xlsx_cell(sheet, value) for value in row])
         buffer = BytesIO()
@@ -219,6 +503,7 @@ class FastXLSX(XLSX):
         return buffer.getvalue()
 
     def create_dataset(self, in_stream):
+        check_xlsx(in_stream)
         try:
             from python_calamine import CalamineWorkbook
         except ImportError:  # pragma: no cover - the pinned dependency is missing
@@ -228,7 +513,11 @@ class FastXLSX(XLSX):
         dataset = tablib.Dataset()
         if not rows:
             return dataset
+        if len(rows) > max_rows() + 1:
+            raise too_many_rows()
         width = len(rows[0])
+        if width > max_columns():
+            raise too_many_columns()
         dataset.headers = [cell_text(h) for h in rows[0]]
         for row in rows[1:]:
             values = [_native(v) for v in row[:width]]
@@ -242,6 +531,8 @@ def _native(value):
     # as openpyxl does, so a code typed as 1001 is "1001", not "1001.0".
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        return unescape_formula(value.replace("\x00", ""))  # NUL: _x0000_
     return value
 
 
@@ -267,6 +558,69 @@ class SpreadsheetExportMixin:
         return file_format.export_data(data)
 
 
+class BoundedImportForm(ImportForm):
+    """The import form, refusing files larger than the import limit."""
+
+    def clean_import_file(self):
+        import_file = self.cleaned_data["import_file"]
+        limit = _limit("IMPORT_MAX_FILE_SIZE", MAX_IMPORT_FILE_SIZE)
+        if import_file is not None and import_file.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "El archivo pesa más de %(mb)s MB: divídalo en archivos "
+                    "más pequeños."
+                )
+                % {"mb": limit // (1024 * 1024)}
+            )
+        return import_file
+
+
+class SpreadsheetImportMixin:
+    """Import admin for hostile files (issue 10): size, rows, columns and
+    unzipped size bounded, one sentence per error (no tracebacks), and the
+    temporary file never outlives its import."""
+
+    import_form_class = BoundedImportForm
+    tmp_storage_class = ImportTempStorage
+    import_error_display = ("message",)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetRefused):
+            form.add_error("import_file", str(e))
+            return
+        logger.warning("import file could not be read", exc_info=e)
+        form.add_error(
+            "import_file",
+            _(
+                "No se pudo leer el archivo. Compruebe que el formato elegido "
+                "(CSV o Excel) corresponde al archivo."
+            ),
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        if "confirm_form" not in context and form is not None and form.is_bound:
+            # Errors in the preview: no confirm step will come for this file.
+            import_file = getattr(form, "cleaned_data", {}).get("import_file")
+            if name := getattr(import_file, "tmp_storage_name", None):
+                ImportTempStorage.discard(name)
+        return response
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (SpreadsheetRefused, OSError) as e:
+            logger.warning("confirmed import could not be read", exc_info=e)
+            admin_messages.error(
+                request, _("El archivo ya no está disponible: vuelva a subirlo.")
+            )
+            return HttpResponseRedirect(request.path.rsplit("process_import/", 1)[0])
+        finally:
+            ImportTempStorage.discard(request.POST.get("import_file_name", ""))
+
+
 class BulkTenantResource(TenantResource):
     """Prefetch, validate in memory, write in batches with history; all or nothing.
 
@@ -290,7 +644,9 @@ class BulkTenantResource(TenantResource):
     def import_data(self, dataset, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
         kwargs.setdefault("use_transactions", True)
-        return super().import_data(dataset, **kwargs)
+        result = super().import_data(dataset, **kwargs)
+        clean_errors(result)
+        return result
 
     def before_import(self, dataset, **kwargs):
         # A private copy of the options: the diff shown in the preview is
@@ -427,3 +783,21 @@ class BulkTenantResource(TenantResource):
         if instance.pk is not None:
             # bulk_update bypasses auto_now; history shows the real change time.
             instance.updated_at = timezone.now()
+
+
+def clean_errors(result) -> None:
+    """Unexpected errors reach the page as one plain sentence, never with a
+    traceback, a server path or a database message (those go to the log)."""
+    errors = list(result.base_errors)
+    for _line, row_errors in result.row_errors():
+        errors.extend(row_errors)
+    for error in errors:
+        if not isinstance(error.error, (ValidationError, SpreadsheetRefused)):
+            logger.error("import failed", exc_info=error.error)
+            error.error = SpreadsheetRefused(
+                _(
+                    "No se pudo importar el archivo: revise que sus valores sean "
+                    "válidos o escríbanos si el problema sigue."
+                )
+            )
+        error.__dict__["traceback"] = ""

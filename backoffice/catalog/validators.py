@@ -3,11 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 from stdnum import ean
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+from backoffice.images import image_check
+
 # Numeric codes of these lengths are GS1 (EAN-8, UPC-A, EAN-13, GTIN-14) and
 # carry a check digit; anything else is a free internal code.
 GS1_LENGTHS = {8, 12, 13, 14}
@@ -33,29 +32,12 @@ def validate_barcode(value: str) -> None:
 
 @deconstructible
 class ImageValidator:
-    """A real JPEG, PNG or WebP image (opened by Pillow) of at most 5 MB."""
+    """A real JPEG, PNG or WebP image of at most 5 MB and 16 megapixels,
+    checked from its header before any pixel is decoded (backoffice.images)."""
 
     def __call__(self, file) -> None:
-        if not file:
-            return
-        if file.size > MAX_IMAGE_BYTES:
-            raise ValidationError(_("La imagen supera 5 MB."), code="image_too_large")
-        file.seek(0)
-        try:
-            with Image.open(file) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(
-                _("El archivo no es una imagen válida."), code="image_invalid"
-            )
-        finally:
-            file.seek(0)
-        if kind not in IMAGE_FORMATS:
-            raise ValidationError(
-                _("Formato de imagen no admitido: use JPEG, PNG o WebP."),
-                code="image_format",
-            )
+        if file:
+            image_check(file)
 
     def __eq__(self, other):
         return isinstance(other, ImageValidator)

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.catalog.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import TenantImportExportAdmin
 from backoffice.tenancy.context import require_business
@@ -13,7 +17,9 @@ from .resources import CustomerResource
 
 
 @admin.register(Customer)
-class CustomerAdmin(SpreadsheetExportMixin, TenantImportExportAdmin):
+class CustomerAdmin(
+    SpreadsheetImportMixin, SpreadsheetExportMixin, TenantImportExportAdmin
+):
     """Consumidor final shows read-only: it can be neither edited nor deleted."""
 
     form = TenantModelForm
@@ -26,6 +32,13 @@ class CustomerAdmin(SpreadsheetExportMixin, TenantImportExportAdmin):
     list_filter = ["id_type"]
     search_fields = ["name", "identification", "email"]
     fields = ["id_type", "identification", "name", "email", "phone", "address"]
+
+    def has_export_permission(self, request):
+        # The whole list (identifications, e-mails, addresses) leaves only
+        # with the owner, a manager or the accountant; cashiers look people up.
+        return roles.has_role(request, roles.READERS) and super().has_export_permission(
+            request
+        )
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_final_consumer:

@@ -5,11 +5,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
-from unfold.contrib.import_export.forms import ExportForm, ImportForm
+from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
 from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.catalog.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -270,11 +274,10 @@ class StockAdjustmentAdmin(StockDocumentAdmin):
 
 
 @admin.register(StockCount)
-class StockCountAdmin(ImportMixin, StockDocumentAdmin):
+class StockCountAdmin(SpreadsheetImportMixin, ImportMixin, StockDocumentAdmin):
     fields = ["establishment", "reason", *StockDocumentAdmin.readonly_fields]
     inlines = [CountLineInline]
     resource_classes = [StockCountLineResource]
-    import_form_class = ImportForm
     skip_admin_log = True
     formats = SPREADSHEET_FORMATS
 

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from backoffice.images import INVALID_IMAGE, LOGO_MAX_SIDE, clean_uploaded_image
 from backoffice.throttle.services import login_unlock
 
 from . import roles
@@ -76,9 +77,29 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
 
 
+class BusinessForm(forms.ModelForm):
+    """The logo: JPEG/PNG/WebP checked from its header, stored at most 600 px."""
+
+    class Meta:
+        model = Business
+        fields = ["logo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "logo" in self.fields:
+            self.fields["logo"].error_messages["invalid_image"] = INVALID_IMAGE
+
+    def clean_logo(self):
+        return clean_uploaded_image(
+            self.cleaned_data.get("logo"), max_side=LOGO_MAX_SIDE
+        )
+
+
 @admin.register(Business)
 class BusinessAdmin(SimpleHistoryAdmin, ModelAdmin):
     """An owner edits their own business; platform staff see all of them."""
+
+    form = BusinessForm
 
     list_display = [
         "razon_social",

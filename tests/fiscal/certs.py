@@ -81,13 +81,26 @@ def _usage(*, sign: bool) -> x509.KeyUsage:
     )
 
 
-def leaf_make(pki: TestPki, *, slot: int = 1, sign: bool = True, days: int = 365):
-    """Return (key, certificate) for a holder issued by the test CA."""
+RUC = "1790012345001"
+
+
+def leaf_make(
+    pki: TestPki,
+    *,
+    slot: int = 1,
+    sign: bool = True,
+    days: int = 365,
+    ruc: str = RUC,
+):
+    """Return (key, certificate) for a holder issued by the test CA.
+
+    Negative `days`: a certificate that expired that many days ago.
+    """
     key = _rsa_key(slot)
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "EC"),
-            x509.NameAttribute(NameOID.SERIAL_NUMBER, "1790012345001"),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, ruc),
             x509.NameAttribute(NameOID.COMMON_NAME, "COMERCIAL ANDINA S.A."),
         ]
     )
@@ -98,7 +111,7 @@ def leaf_make(pki: TestPki, *, slot: int = 1, sign: bool = True, days: int = 365
         .issuer_name(pki.ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
+        .not_valid_before(now - timedelta(days=1 if days > 0 else 365 - days))
         .not_valid_after(now + timedelta(days=days))
         .add_extension(_usage(sign=sign), critical=True)
         .sign(pki.ca_key, hashes.SHA256())
@@ -106,8 +119,10 @@ def leaf_make(pki: TestPki, *, slot: int = 1, sign: bool = True, days: int = 365
     return key, cert
 
 
-def p12_single(pki: TestPki, *, days: int = 365, password: str = PASSWORD) -> bytes:
-    key, cert = leaf_make(pki, days=days)
+def p12_single(
+    pki: TestPki, *, days: int = 365, password: str = PASSWORD, ruc: str = RUC
+) -> bytes:
+    key, cert = leaf_make(pki, days=days, ruc=ruc)
     return pkcs12.serialize_key_and_certificates(
         b"firma",
         key,

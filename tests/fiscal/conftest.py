@@ -43,6 +43,8 @@ def certified(business, sri_settings):
 
     with tenant_context(business):
         certificate_upload(
-            business=business, p12=p12_single(pki_make()), password=PASSWORD
+            business=business,
+            p12=p12_single(pki_make(), ruc=business.ruc),
+            password=PASSWORD,
         )
         yield business

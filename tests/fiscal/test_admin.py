@@ -120,7 +120,7 @@ def test_month_export_downloads_a_zip(owner_client, returned):
 def test_owner_uploads_a_certificate_and_never_sees_the_password(
     owner_client, business, sri_settings
 ):
-    upload = SimpleUploadedFile("firma.p12", p12_single(pki_make()))
+    upload = SimpleUploadedFile("firma.p12", p12_single(pki_make(), ruc=business.ruc))
     response = owner_client.post(
         reverse("admin:fiscal_signingcertificate_add"),
         {"p12_file": upload, "password": PASSWORD},
@@ -155,7 +155,9 @@ def test_expiring_certificate_is_flagged_in_the_list(
 
     with tenant_context(business):
         certificate_upload(
-            business=business, p12=p12_single(pki_make(), days=10), password=PASSWORD
+            business=business,
+            p12=p12_single(pki_make(), days=10, ruc=business.ruc),
+            password=PASSWORD,
         )
     page = owner_client.get(reverse("admin:fiscal_signingcertificate_changelist"))
     assert "Caduca en" in page.content.decode()

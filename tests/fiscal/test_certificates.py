@@ -29,7 +29,7 @@ def key(settings):
 
 
 def test_upload_stores_file_and_password_encrypted(tenant, key):
-    p12 = p12_single(pki_make())
+    p12 = p12_single(pki_make(), ruc=tenant.ruc)
     cert = certificate_upload(business=tenant, p12=p12, password=PASSWORD)
     stored = SigningCertificate.objects.get(pk=cert.pk)
     assert bytes(stored.p12_encrypted) != p12
@@ -41,7 +41,9 @@ def test_upload_stores_file_and_password_encrypted(tenant, key):
 
 
 def test_changed_key_cannot_decrypt(tenant, key, settings):
-    certificate_upload(business=tenant, p12=p12_single(pki_make()), password=PASSWORD)
+    certificate_upload(
+        business=tenant, p12=p12_single(pki_make(), ruc=tenant.ruc), password=PASSWORD
+    )
     settings.FISCAL_CERT_KEY = Fernet.generate_key().decode()
     with pytest.raises(ImproperlyConfigured, match="FISCAL_CERT_KEY"):
         certificate_identity(business=tenant)
@@ -52,23 +54,29 @@ def test_production_refuses_to_store_without_a_key(tenant, settings):
     settings.SECRET_KEY = "a-real-production-secret-key-0123456789abcdef"
     with pytest.raises(CertificateKeyMissingError, match="FISCAL_CERT_KEY"):
         certificate_upload(
-            business=tenant, p12=p12_single(pki_make()), password=PASSWORD
+            business=tenant,
+            p12=p12_single(pki_make(), ruc=tenant.ruc),
+            password=PASSWORD,
         )
     assert not SigningCertificate.objects.exists()
 
 
 def test_wrong_password_is_refused_and_nothing_stored(tenant, key):
     with pytest.raises(CertificateInvalidError):
-        certificate_upload(business=tenant, p12=p12_single(pki_make()), password="x")
+        certificate_upload(
+            business=tenant, p12=p12_single(pki_make(), ruc=tenant.ruc), password="x"
+        )
     assert not SigningCertificate.objects.exists()
 
 
 def test_new_upload_replaces_the_active_certificate(tenant, key):
     first = certificate_upload(
-        business=tenant, p12=p12_single(pki_make()), password=PASSWORD
+        business=tenant, p12=p12_single(pki_make(), ruc=tenant.ruc), password=PASSWORD
     )
     second = certificate_upload(
-        business=tenant, p12=p12_single(pki_make(), days=700), password=PASSWORD
+        business=tenant,
+        p12=p12_single(pki_make(), days=700, ruc=tenant.ruc),
+        password=PASSWORD,
     )
     first.refresh_from_db()
     assert not first.is_active
@@ -78,7 +86,9 @@ def test_new_upload_replaces_the_active_certificate(tenant, key):
 @pytest.mark.parametrize(("days", "warn"), [(20, True), (31, False), (365, False)])
 def test_expiry_warning_30_days_ahead(tenant, key, days, warn):
     cert = certificate_upload(
-        business=tenant, p12=p12_single(pki_make(), days=days), password=PASSWORD
+        business=tenant,
+        p12=p12_single(pki_make(), days=days, ruc=tenant.ruc),
+        password=PASSWORD,
     )
     assert certificate_expires_soon(cert) is warn
     assert certificate_days_left(cert) in (days - 1, days)
@@ -92,7 +102,9 @@ def test_missing_certificate_raises(tenant, key):
 def test_certificates_are_scoped_per_business(business, other_business, key):
     with tenant_context(business):
         certificate_upload(
-            business=business, p12=p12_single(pki_make()), password=PASSWORD
+            business=business,
+            p12=p12_single(pki_make(), ruc=business.ruc),
+            password=PASSWORD,
         )
     with tenant_context(other_business):
         assert certificate_active(business=other_business) is None
@@ -104,8 +116,12 @@ def test_dashboard_warning_for_missing_expiring_and_valid(tenant, key):
 
     assert "Suba su certificado" in certificate_warning(business=tenant)
     certificate_upload(
-        business=tenant, p12=p12_single(pki_make(), days=12), password=PASSWORD
+        business=tenant,
+        p12=p12_single(pki_make(), days=12, ruc=tenant.ruc),
+        password=PASSWORD,
     )
     assert "caduca en" in certificate_warning(business=tenant)
-    certificate_upload(business=tenant, p12=p12_single(pki_make()), password=PASSWORD)
+    certificate_upload(
+        business=tenant, p12=p12_single(pki_make(), ruc=tenant.ruc), password=PASSWORD
+    )
     assert certificate_warning(business=tenant) is None

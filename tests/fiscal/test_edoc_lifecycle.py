@@ -113,7 +113,9 @@ def test_send_pending_command_handles_every_business_and_skips_not_due(
     edoc_submit(edoc=later)  # now SENT with a future next attempt
     with tenant_context(other_business):
         certificate_upload(
-            business=other_business, p12=p12_single(pki_make()), password=PASSWORD
+            business=other_business,
+            p12=p12_single(pki_make(), ruc=other_business.ruc),
+            password=PASSWORD,
         )
         other = edoc_make(other_business, 1)
 
@@ -200,7 +202,9 @@ def test_one_broken_business_does_not_stop_the_sender(
     good = edoc_make(certified, 200)
     with tenant_context(other_business):
         certificate_upload(
-            business=other_business, p12=p12_single(pki_make()), password=PASSWORD
+            business=other_business,
+            p12=p12_single(pki_make(), ruc=other_business.ruc),
+            password=PASSWORD,
         )
         broken = edoc_make(other_business, 1)
     # other_business's certificate can no longer be decrypted

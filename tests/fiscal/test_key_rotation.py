@@ -52,7 +52,9 @@ def test_rotation_command_re_encrypts_every_business_with_the_first_key(
     for tenant in (business, other_business):
         with tenant_context(tenant):
             certificate_upload(
-                business=tenant, p12=p12_single(pki_make()), password=PASSWORD
+                business=tenant,
+                p12=p12_single(pki_make(), ruc=tenant.ruc),
+                password=PASSWORD,
             )
     before = _stored(business)
     settings.FISCAL_CERT_KEY = f"{NEW},{OLD}"
@@ -71,7 +73,9 @@ def test_rotation_without_the_old_key_changes_nothing(business, settings):
     settings.FISCAL_CERT_KEY = OLD
     with tenant_context(business):
         certificate_upload(
-            business=business, p12=p12_single(pki_make()), password=PASSWORD
+            business=business,
+            p12=p12_single(pki_make(), ruc=business.ruc),
+            password=PASSWORD,
         )
     before = _stored(business)
     settings.FISCAL_CERT_KEY = NEW  # the old key forgotten: cannot decrypt

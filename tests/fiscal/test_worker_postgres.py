@@ -56,7 +56,9 @@ def fiscal_key(settings):
 def certified_business(business, fiscal_key):
     with tenant_context(business):
         certificate_upload(
-            business=business, p12=p12_single(pki_make()), password=PASSWORD
+            business=business,
+            p12=p12_single(pki_make(), ruc=business.ruc),
+            password=PASSWORD,
         )
     return business
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backoffice.tenancy.context import system_context, tenant_context
 from backoffice.tenancy.models import Business, RucDispute
+from fiscal.errors import CertificateInvalidError
 from fiscal.services import certificate_upload
 from tests.factories import BusinessFactory, UserFactory, valid_ruc
 from tests.fiscal.certs import PASSWORD, _rsa_key, pki_make
@@ -190,7 +191,11 @@ def test_a_natural_persons_certificate_carries_the_cedula(accredited, business):
 
 
 def test_a_certificate_for_another_ruc_verifies_nothing(accredited, business):
-    assert not _upload(business, _p12(accredited, valid_ruc()))
+    # Refused outright since issue 10 (hostile files): it would not sign either.
+    with pytest.raises(CertificateInvalidError):
+        _upload(business, _p12(accredited, valid_ruc()))
+    business.refresh_from_db()
+    assert not business.ruc_verified
 
 
 def test_a_self_made_certificate_verifies_nothing(accredited, business):
