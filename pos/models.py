@@ -396,7 +396,7 @@ class Void(InsertOnlyModel):
         """SRI takes no credit note to CONSUMIDOR FINAL: annul the invoice online.
 
         The void still reverses stock and cash but takes no credit-note number;
-        `fiscal.sale_documents.void_document_issue` marks the invoice for
+        `pos.documents.void_document_issue` marks the invoice for
         annulment in the SRI portal instead of a nota de crédito.
         """
         return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL

@@ -33,8 +33,8 @@ from fiscal import calc
 from fiscal.models import DocType
 from fiscal.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.numbering import format_number, next_number
-from fiscal.sale_documents import sale_invoice_issue
 from fiscal.services import consumidor_final_check
+from pos.documents import sale_invoice_issue
 
 from .. import signals
 from ..errors import (

@@ -16,7 +16,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, Membership
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
-from fiscal.sale_documents import void_document_issue
+from pos.documents import void_document_issue
 
 from .. import signals
 from ..errors import AlreadyVoidedError, VoidInputError, VoidNotAllowedError
