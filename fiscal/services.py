@@ -19,9 +19,9 @@ from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.bulk import insert_returning
 from backoffice.tenancy.models import Business
 from backoffice.tenancy.services import RucVerifiedError, business_ruc_verify
+from core.bulk import insert_returning
 
 from . import selectors, vault
 from .errors import (

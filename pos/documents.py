@@ -59,7 +59,7 @@ def _lines(sale: Sale) -> tuple[Line, ...]:
 
 
 def _reconcile(document, *, total, subtotal, tax, what: str) -> None:
-    """The document's arithmetic (fiscal.calc) must give the stored totals exactly."""
+    """The document's arithmetic (core.calc) must give the stored totals exactly."""
     if (document.total, document.subtotal, document.total_tax) != (
         total,
         subtotal,

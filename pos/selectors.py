@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from backoffice.catalog.models import ModifierGroup, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy.models import Business, EmissionPoint
-from fiscal.money import round_money
+from core.money import round_money
 
 from .models import (
     CashMovement,

@@ -7,8 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from backoffice.tenancy.context import current_business
 from backoffice.tenancy.models import Business, TenantModel
-from fiscal.money import round_money
-from fiscal.taxes import TaxCategory, rate_for
+from core.money import round_money
+from core.taxes import TaxCategory, rate_for
 
 from .validators import validate_barcode, validate_product_image
 

@@ -3,12 +3,12 @@
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from backoffice.bulk import insert_rows
 from backoffice.inventory.models import StockLevel, StockMove
 from backoffice.inventory.services import MoveInput, stock_initial_load
 from backoffice.tenancy.context import require_business
 from backoffice.tenancy.models import Establishment
-from fiscal.taxes import RATES, TaxCategory
+from core.bulk import insert_rows
+from core.taxes import RATES, TaxCategory
 
 from .importing import (
     BulkTenantResource,

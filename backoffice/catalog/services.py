@@ -12,8 +12,8 @@ from PIL import Image, ImageOps
 from simple_history.utils import bulk_update_with_history
 
 from backoffice.tenancy.models import Business
-from fiscal.money import round_money, round_unit, to_decimal
-from fiscal.taxes import rate_for
+from core.money import round_money, round_unit, to_decimal
+from core.taxes import rate_for
 
 from .models import Category, Product
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from backoffice.bulk import execute_send, insert_rows, insert_send
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
+from core.bulk import execute_send, insert_rows, insert_send
+from core.money import round_unit, to_decimal
 from fiscal.errors import SouthernPOSError
-from fiscal.money import round_unit, to_decimal
 
 from .models import StockDocument, StockDocumentLine, StockLevel, StockMove
 

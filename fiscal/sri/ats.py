@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from fiscal.money import ZERO, round_money
+from core.money import ZERO, round_money
 
 from . import schemas
 from .documents import COD_DOC_NOTA_CREDITO, ID_CONSUMIDOR_FINAL, ID_PASAPORTE

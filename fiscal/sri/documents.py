@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from fiscal import calc
-from fiscal.money import ZERO, round_money, to_decimal
-from fiscal.taxes import IVA_TAX_CODE, rate_for
+from core import calc
+from core.money import ZERO, round_money, to_decimal
+from core.taxes import IVA_TAX_CODE, rate_for
 
 from .access_key import access_key_build, numeric_code_derive
 
@@ -100,7 +100,7 @@ class Line:
     description: str
     quantity: Decimal
     unit_price: Decimal  # without IVA
-    tax_code: str  # IVA codigoPorcentaje (fiscal.taxes.TaxCategory value)
+    tax_code: str  # IVA codigoPorcentaje (core.taxes.TaxCategory value)
     discount: Decimal = ZERO
 
     def __post_init__(self):
@@ -111,13 +111,13 @@ class Line:
         if self.quantity <= 0 or self.unit_price < 0 or self.discount < 0:
             raise DocumentError("quantity must be positive, price and discount >= 0")
         try:
-            self.computed  # noqa: B018 - fiscal.calc checks discount <= amount
+            self.computed  # noqa: B018 - core.calc checks discount <= amount
         except calc.CalcError as exc:
             raise DocumentError(str(exc)) from exc
 
     @cached_property
     def computed(self) -> calc.LineResult:
-        """This line through `fiscal.calc`, the one arithmetic of every document."""
+        """This line through `core.calc`, the one arithmetic of every document."""
         return calc.line_compute(
             calc.LineInput(
                 quantity=self.quantity,

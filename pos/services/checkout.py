@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.bulk import insert_returning, insert_send, pipelined
 from backoffice.catalog.models import ModifierOption, Product
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
@@ -29,9 +28,10 @@ from backoffice.limits import (
     MAX_SALE_TOTAL,
 )
 from backoffice.tenancy.models import Business, EmissionPoint
-from fiscal import calc
+from core import calc
+from core.bulk import insert_returning, insert_send, pipelined
+from core.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.models import DocType
-from fiscal.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
 from pos.documents import sale_invoice_issue

@@ -11,7 +11,7 @@ from backoffice.catalog.models import Category, Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.inventory.models import StockLevel, StockMove
 from backoffice.tenancy.context import tenant_context
-from fiscal.taxes import TaxCategory
+from core.taxes import TaxCategory
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
 HEADERS = [

@@ -16,7 +16,7 @@ from backoffice.catalog.models import Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.customers.models import Customer
 from backoffice.tenancy.context import tenant_context
-from fiscal.taxes import TaxCategory
+from core.taxes import TaxCategory
 from tests.catalog.factories import ProductFactory
 from tests.catalog.test_back_office_numbers import stock
 from tests.catalog.test_product_import import _confirm_data, errors_by_row

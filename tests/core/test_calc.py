@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fiscal import calc
-from fiscal.money import round_money
-from fiscal.taxes import RATES
+from core import calc
+from core.money import round_money
+from core.taxes import RATES
 
 D = Decimal
 
