@@ -19,7 +19,7 @@ from backoffice import limits
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Role
-from fiscal.errors import SouthernPOSError
+from core.errors import SouthernPOSError
 
 from . import schema, selectors, services
 from .errors import CashInputError, NotFoundError, QueryError, SaleInputError

@@ -18,8 +18,8 @@ from backoffice.customers.models import Customer, IdType
 from backoffice.display import decimal_text
 from backoffice.tenancy.managers import TenantManager, TenantQuerySet, UnscopedManager
 from backoffice.tenancy.models import EmissionPoint, Establishment, TenantModel
+from core.errors import SouthernPOSError
 from core.taxes import TaxCategory
-from fiscal.errors import SouthernPOSError
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 UNIT = {"max_digits": 14, "decimal_places": 6}

@@ -19,7 +19,7 @@ from backoffice.tenancy.admin_base import (
 )
 from backoffice.tenancy.admin_lists import LargeListMixin, date_range
 from backoffice.tenancy.context import require_business
-from fiscal.errors import SouthernPOSError
+from core.errors import SouthernPOSError
 
 from . import services
 from .models import (

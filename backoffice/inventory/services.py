@@ -13,8 +13,8 @@ from simple_history.utils import bulk_update_with_history
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
 from core.bulk import execute_send, insert_rows, insert_send
+from core.errors import SouthernPOSError
 from core.money import round_unit, to_decimal
-from fiscal.errors import SouthernPOSError
 
 from .models import StockDocument, StockDocumentLine, StockLevel, StockMove
 
