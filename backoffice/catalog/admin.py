@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -18,9 +17,10 @@ from backoffice.tenancy.admin_base import (
     TenantTabularInline,
 )
 from backoffice.tenancy.context import current_business, require_business
+from backoffice.tenancy.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.tenancy.modelforms import TenantModelForm
 
 from . import selectors, services
-from .forms import TenantModelForm
 from .models import (
     Category,
     ModifierGroup,

@@ -8,8 +8,6 @@ from import_export.admin import ExportMixin, ImportMixin
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import action
 
-from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -19,6 +17,8 @@ from backoffice.tenancy.admin_base import (
 )
 from backoffice.tenancy.admin_lists import LargeListMixin, date_range
 from backoffice.tenancy.context import require_business
+from backoffice.tenancy.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
+from backoffice.tenancy.modelforms import TenantModelForm
 from core.errors import SouthernPOSError
 
 from . import services

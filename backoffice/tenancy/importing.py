@@ -24,8 +24,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from backoffice.tenancy.resources import TenantResource
 from core.bulk import insert_rows, update_rows
+
+from .resources import TenantResource
 
 PREVIEW_DIFF_MAX_ROWS = 1000
 TRUE_WORDS = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
