@@ -10,6 +10,8 @@ from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
 from backoffice.display import money_text, quantity_text
+from backoffice.inventory.filters import LowStockFilter
+from backoffice.inventory.selectors import product_annotate_stock
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -20,7 +22,7 @@ from backoffice.tenancy.context import current_business, require_business
 from backoffice.tenancy.importing import SPREADSHEET_FORMATS, SpreadsheetExportMixin
 from backoffice.tenancy.modelforms import TenantModelForm
 
-from . import selectors, services
+from . import services
 from .models import (
     Category,
     ModifierGroup,
@@ -179,19 +181,6 @@ class ProductForm(TenantModelForm):
         return cleaned
 
 
-class LowStockFilter(admin.SimpleListFilter):
-    title = _("stock bajo")
-    parameter_name = "low_stock"
-
-    def lookups(self, request, model_admin):
-        return [("1", _("Con stock bajo"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return selectors.product_low_stock_filter(queryset)
-        return queryset
-
-
 class ProductActionForm(ActionForm):
     category = forms.ModelChoiceField(
         queryset=Category.unscoped_objects.none(),
@@ -259,7 +248,7 @@ class ProductAdmin(CatalogAdminMixin, SpreadsheetExportMixin, TenantImportExport
     ]
 
     def get_queryset(self, request):
-        return selectors.product_annotate_stock(super().get_queryset(request))
+        return product_annotate_stock(super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         services.product_save(business=require_business(), product=obj)
