@@ -10,13 +10,12 @@ from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
 from backoffice.tenancy.middleware import SESSION_KEY
-from backoffice.tenancy.roles import BACK_OFFICE, has_role
+from backoffice.tenancy.roles import BACK_OFFICE, SELLERS, has_role
 from backoffice.tenancy.selectors import (
     invitation_list_for_user,
     membership_active_for,
     membership_list_for_user,
 )
-from pos.api import SELLERS
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm
