@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from backoffice.tenancy.models import Business
 from backoffice.tenancy.services import RucVerifiedError, business_ruc_verify
 from core.bulk import insert_returning
+from core.sri_codes import IdType
 
 from . import selectors, vault
 from .errors import (
@@ -40,7 +41,6 @@ from .models import (
 )
 from .sri.documents import (
     COD_DOC_FACTURA,
-    ID_CONSUMIDOR_FINAL,
     CreditNote,
     Invoice,
 )
@@ -241,7 +241,7 @@ def submission_deferred():
 def consumidor_final_check(*, business: Business, total, id_type: str) -> None:
     """Refuse a CONSUMIDOR FINAL sale above the business's limit (default USD 50)."""
     limit = business.final_consumer_limit
-    if id_type == ID_CONSUMIDOR_FINAL and total > limit:
+    if id_type == IdType.CONSUMIDOR_FINAL and total > limit:
         raise ConsumidorFinalLimitError(
             _(
                 "Ventas a consumidor final de más de USD %(limit)s requieren "

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from backoffice.catalog.models import ModifierGroup, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy.models import Business, EmissionPoint
-from core.money import round_money
+from core.money import ZERO, round_money
 
 from .models import (
     CashMovement,
@@ -22,8 +22,6 @@ from .models import (
     SaleTax,
     Void,
 )
-
-ZERO = Decimal("0.00")
 
 
 def _m(value) -> Decimal:

@@ -12,13 +12,12 @@ from django.utils.translation import ngettext
 
 from backoffice.catalog.models import Product
 from backoffice.inventory.models import StockLevel
+from core.money import ZERO
 from fiscal.models import PENDING_STATES, ElectronicDocument
 from fiscal.selectors import certificate_warning
 from pos.models import Payment, Sale, SaleLine, Void
 
 from .models import DailyPayment, DailyProduct, DailySales
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
