@@ -206,14 +206,15 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 _("La cantidad admite hasta 6 decimales."),
                 field=f"lines[{i}].quantity",
             )
-        if discount and business.prices_include_tax:
-            discount = calc.net_from_gross(discount, p.product.tax_category)
+        tax_code = p.product.tax_category
         inputs.append(
             calc.LineInput(
                 quantity=quantity,
                 unit_price=p.unit_price,
-                tax_code=p.product.tax_category,
-                discount=round_money(discount),
+                tax_code=tax_code,
+                discount=calc.discount_net(
+                    discount, tax_code, includes_tax=business.prices_include_tax
+                ),
             )
         )
     try:
