@@ -130,7 +130,7 @@ def _products_load(*, business, ids) -> dict[int, _ProductRow]:
     ids = list(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, code, name, price, tax_category, track_stock "
+            "SELECT id, code, name, price, tax_category, track_stock "  # noqa: S608 - table from model metadata
             f"FROM {table} WHERE business_id = %s AND is_active "
             f"AND id IN ({_placeholders(len(ids))})",
             [business.pk, *ids],
@@ -298,7 +298,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, c.id, c.name FROM {sessions} s "
+            f"SELECT s.id, c.id, c.name FROM {sessions} s "  # noqa: S608 - tables from model metadata
             f"LEFT JOIN {customers} c ON c.business_id = s.business_id "
             "AND c.identification = %s "
             "WHERE s.business_id = %s AND s.emission_point_id = %s "
@@ -417,7 +417,7 @@ def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
     key_field = Sale._meta.get_field("idempotency_key")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",
+            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",  # noqa: S608 - table from model metadata
             [business.pk, key_field.get_db_prep_value(key, connection)],
         )
         row = cursor.fetchone()
