@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_tasks import default_task_backend
 from lxml import etree
 
@@ -250,7 +251,7 @@ def test_void_of_a_consumidor_final_sale_asks_for_portal_annulment_and_ats_lists
         ElectronicDocument.objects.update(
             state=DocState.AUTHORISED, authorization_number="1" * 49
         )
-        day = void.voided_at
+        day = timezone.localtime(void.voided_at)  # the SRI month is Ecuador's
         ats = month_ats(business=business, year=day.year, month=day.month)
     ats_validate(ats)
     root = etree.fromstring(ats)
