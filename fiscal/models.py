@@ -229,10 +229,10 @@ class ElectronicDocumentEvent(TenantModel):
     )
     action = models.CharField(_("acción"), max_length=20, choices=Action.choices)
     from_state = models.CharField(
-        _("de"), max_length=20, choices=DocState.choices, blank=True
+        _("estado anterior"), max_length=20, choices=DocState.choices, blank=True
     )
     to_state = models.CharField(
-        _("a"), max_length=20, choices=DocState.choices, blank=True
+        _("estado nuevo"), max_length=20, choices=DocState.choices, blank=True
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
