@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.tenancy import roles
-from pos.api import SELLERS
+from backoffice.tenancy.roles import SELLERS
 
 GROUPS = [
     (

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from backoffice.tenancy import roles
+from backoffice.tenancy.roles import SELLERS
 from backoffice.tenancy.selectors import invitation_list_for_user
-from pos.api import SELLERS
 
 API_PREFIXES = ("/pos/api/",)
 

@@ -12,13 +12,12 @@ from django.views.decorators.http import require_POST
 from unfold.sites import UnfoldAdminSite
 
 from backoffice.tenancy.middleware import SESSION_KEY
-from backoffice.tenancy.roles import BACK_OFFICE, MANAGERS, has_role
+from backoffice.tenancy.roles import BACK_OFFICE, MANAGERS, SELLERS, has_role
 from backoffice.tenancy.selectors import (
     invitation_list_for_user,
     membership_active_for,
     membership_list_for_user,
 )
-from pos.api import SELLERS
 from pos.selectors import pin_lockout_list
 from pos.services.voids import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
 

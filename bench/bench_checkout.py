@@ -56,7 +56,7 @@ from backoffice.tenancy.models import (  # noqa: E402
     Membership,
 )
 from backoffice.tenancy.services import business_setup_defaults  # noqa: E402
-from fiscal import calc  # noqa: E402
+from core import calc  # noqa: E402
 from fiscal.models import DocumentSequence  # noqa: E402
 from pos.models import CashSession  # noqa: E402
 from pos.services import LineIn, PaymentIn, cash_session_open, sale_post  # noqa: E402

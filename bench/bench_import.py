@@ -26,11 +26,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from stdnum import ean  # noqa: E402
 
-from backoffice.catalog.importing import FastXLSX as XLSX  # noqa: E402
 from backoffice.catalog.models import Product  # noqa: E402
 from backoffice.catalog.resources import ProductResource  # noqa: E402
 from backoffice.inventory.models import StockLevel  # noqa: E402
 from backoffice.tenancy.context import tenant_context  # noqa: E402
+from backoffice.tenancy.importing import FastXLSX as XLSX  # noqa: E402
 from backoffice.tenancy.models import Business  # noqa: E402
 from backoffice.tenancy.services import business_setup_defaults  # noqa: E402
 

@@ -18,8 +18,8 @@ from unfold.utils import display_for_label
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     ReadOnlyTenantAdmin,
+    ReadOnlyTenantInline,
     TenantAdmin,
-    TenantTabularInline,
 )
 from backoffice.tenancy.admin_lists import (
     LargeListMixin,
@@ -44,6 +44,7 @@ from .models import (
     DocType,
     DocumentSequence,
     ElectronicDocument,
+    ElectronicDocumentEvent,
     SigningCertificate,
     SriMessage,
 )
@@ -68,10 +69,8 @@ SOURCES = {
 }
 
 
-class SriMessageInline(TenantTabularInline):
+class SriMessageInline(ReadOnlyTenantInline):
     model = SriMessage
-    extra = 0
-    can_delete = False
     fields = [
         "created_at",
         "origin",
@@ -81,11 +80,13 @@ class SriMessageInline(TenantTabularInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ElectronicDocumentEventInline(ReadOnlyTenantInline):
+    """The document's history: each change of state, who made it and the answer."""
+
+    model = ElectronicDocumentEvent
+    fields = ["created_at", "action", "from_state", "to_state", "actor", "summary"]
+    readonly_fields = fields
 
 
 class PortalAnnulmentFilter(admin.SimpleListFilter):
@@ -127,7 +128,7 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
     ]
     search_fields = ["access_key", "number", "buyer_name", "buyer_identification"]
     search_help_text = _("Número (001-001-000000123 o 123), clave de acceso o cliente")
-    inlines = [SriMessageInline]
+    inlines = [ElectronicDocumentEventInline, SriMessageInline]
     fields = [
         "kind",
         "display_state_detail",
@@ -317,7 +318,7 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
     )
     def resend(self, request, form, object_id):
         edoc = self._object(request, object_id)
-        self._run(request, services.edoc_resend, edoc=edoc)
+        self._run(request, services.edoc_resend, edoc=edoc, actor=request.user)
         return redirect(self._change_url(object_id))
 
     @action(
@@ -338,6 +339,7 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
             services.edoc_fix_and_resend,
             edoc=edoc,
             buyer_changes=form.buyer_changes(),
+            actor=request.user,
         )
         return redirect(self._change_url(object_id))
 

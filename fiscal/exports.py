@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from backoffice.formulas import xlsx_row
 from backoffice.tenancy.models import Business, Establishment
-from fiscal.money import ZERO
+from core.money import ZERO
 
 from .models import DocState, ElectronicDocument
 from .selectors import edoc_annulled_list, edoc_month_list

@@ -13,18 +13,13 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from core.sri_codes import IdType
+
 from .models import ElectronicDocument
 
 MAX_P12_BYTES = 100 * 1024
 
-# SRI tabla 6, the codes of fiscal.sri.documents.BUYER_ID_TYPES
-ID_TYPE_CHOICES = [
-    ("04", _("RUC")),
-    ("05", _("Cédula")),
-    ("06", _("Pasaporte")),
-    ("07", _("Consumidor final")),
-    ("08", _("Identificación del exterior")),
-]
+ID_TYPE_CHOICES = IdType.choices  # SRI tabla 6
 
 
 class CertificateUploadForm(forms.Form):

@@ -206,6 +206,58 @@ class SriMessage(TenantModel):
         return f"[{self.identificador}] {self.mensaje}"
 
 
+class ElectronicDocumentEvent(TenantModel):
+    """One change of a document's state (append-only): who, when, from → to, why.
+
+    Written for every transition after the document exists (sign, send, the
+    SRI's answers, resend, annulment); the creation itself is the document row,
+    written inside the checkout's batch, so it has no event.
+    """
+
+    class Action(models.TextChoices):
+        SIGN = "sign", _("Firma")
+        SEND = "send", _("Envío al SRI")
+        RECEPTION = "reception", _("Respuesta de recepción")
+        AUTHORIZATION = "authorization", _("Respuesta de autorización")
+        RESEND = "resend", _("Reenvío")
+        FIX = "fix", _("Corrección de datos del cliente")
+        ANNULMENT_REQUEST = "annulment_request", _("Anulación pedida")
+        PORTAL_ANNULMENT = "portal_annulment", _("Anulación en el portal")
+
+    document = models.ForeignKey(
+        ElectronicDocument, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("acción"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(
+        _("estado anterior"), max_length=20, choices=DocState.choices, blank=True
+    )
+    to_state = models.CharField(
+        _("estado nuevo"), max_length=20, choices=DocState.choices, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("usuario"),
+    )
+    summary = models.CharField(
+        _("respuesta del SRI / detalle"), max_length=500, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("evento del comprobante")
+        verbose_name_plural = _("eventos del comprobante")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["business", "document"], name="edocevent_document")
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+
 class SigningCertificate(TenantModel):
     """A business's .p12 signature file, encrypted at rest (Fernet, FISCAL_CERT_KEY)."""
 

@@ -35,7 +35,7 @@ def _increment(keys) -> int | None:
     table = DocumentSequence._meta.db_table
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{table}" SET "last_number" = "last_number" + 1 '
+            f'UPDATE "{table}" SET "last_number" = "last_number" + 1 '  # noqa: S608 - table from model metadata
             'WHERE "business_id" = %s AND "emission_point_id" = %s '
             'AND "doc_type" = %s RETURNING "last_number"',
             [_pk(keys["business"]), _pk(keys["emission_point"]), keys["doc_type"]],

@@ -19,9 +19,10 @@ from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.bulk import insert_returning
 from backoffice.tenancy.models import Business
 from backoffice.tenancy.services import RucVerifiedError, business_ruc_verify
+from core.bulk import insert_returning
+from core.sri_codes import IdType
 
 from . import selectors, vault
 from .errors import (
@@ -38,9 +39,11 @@ from .models import (
     SigningCertificate,
     SriMessage,
 )
+from .models import (
+    ElectronicDocumentEvent as Event,
+)
 from .sri.documents import (
     COD_DOC_FACTURA,
-    ID_CONSUMIDOR_FINAL,
     CreditNote,
     Invoice,
 )
@@ -276,7 +279,7 @@ def submission_deferred():
 def consumidor_final_check(*, business: Business, total, id_type: str) -> None:
     """Refuse a CONSUMIDOR FINAL sale above the business's limit (default USD 50)."""
     limit = business.final_consumer_limit
-    if id_type == ID_CONSUMIDOR_FINAL and total > limit:
+    if id_type == IdType.CONSUMIDOR_FINAL and total > limit:
         raise ConsumidorFinalLimitError(
             _(
                 "Ventas a consumidor final de más de USD %(limit)s requieren "
@@ -304,6 +307,7 @@ def edoc_annulment_request(
         edoc.save(
             update_fields=["annulment_requested_at", "annulment_reason", "updated_at"]
         )
+        _event(edoc, Event.Action.ANNULMENT_REQUEST, summary=edoc.annulment_reason)
     return edoc
 
 
@@ -344,6 +348,12 @@ def edoc_portal_annulment_record(
             "annulment_reference",
             "updated_at",
         ]
+    )
+    _event(
+        edoc,
+        Event.Action.PORTAL_ANNULMENT,
+        actor=user,
+        summary=edoc.annulment_reference,
     )
     return edoc
 
@@ -389,6 +399,7 @@ def edoc_sign(*, edoc: ElectronicDocument) -> ElectronicDocument:
     edoc.state = DocState.SIGNED
     edoc.last_error = ""
     edoc.save(update_fields=["signed_xml", "state", "last_error", "updated_at"])
+    _event(edoc, Event.Action.SIGN, from_state=DocState.GENERATED)
     return edoc
 
 
@@ -454,16 +465,24 @@ def _advance(edoc: ElectronicDocument, client: SriClient) -> None:
 
 
 def _send(edoc: ElectronicDocument, client: SriClient) -> None:
+    before = edoc.state
     edoc.state = DocState.SENT
     edoc.attempts += 1
     edoc.sent_at = timezone.now()
     edoc.save(update_fields=["state", "attempts", "sent_at", "updated_at"])
+    _event(edoc, Event.Action.SEND, from_state=before)
     result = client.comprobante_send(edoc.signed_xml.encode("utf-8"))
     _messages_store(edoc, result.mensajes, SriMessage.Origin.RECEPCION)
+    answer = _messages_text(result.mensajes)
     if result.received or result.already_known:
-        _state_set(edoc, DocState.RECEIVED)
+        _state_set(
+            edoc,
+            DocState.RECEIVED,
+            action=Event.Action.RECEPTION,
+            summary=answer or "RECIBIDA",
+        )
     else:
-        _state_set(edoc, DocState.RETURNED, error=_messages_text(result.mensajes))
+        _state_set(edoc, DocState.RETURNED, error=answer, action=Event.Action.RECEPTION)
 
 
 def _authorization_check(edoc, client, *, resend_if_unknown: bool = False) -> None:
@@ -476,7 +495,12 @@ def _authorization_check(edoc, client, *, resend_if_unknown: bool = False) -> No
         return
     if result.pending:
         if edoc.state == DocState.SENT:
-            _state_set(edoc, DocState.RECEIVED)
+            _state_set(
+                edoc,
+                DocState.RECEIVED,
+                action=Event.Action.AUTHORIZATION,
+                summary="EN PROCESO",
+            )
         _retry_later(edoc, _("El SRI aún procesa el comprobante."))
         return
     _messages_store(edoc, current.mensajes, SriMessage.Origin.AUTORIZACION)
@@ -484,7 +508,10 @@ def _authorization_check(edoc, client, *, resend_if_unknown: bool = False) -> No
         _authorised_store(edoc, current)
     else:
         _state_set(
-            edoc, DocState.NOT_AUTHORISED, error=_messages_text(current.mensajes)
+            edoc,
+            DocState.NOT_AUTHORISED,
+            error=_messages_text(current.mensajes),
+            action=Event.Action.AUTHORIZATION,
         )
 
 
@@ -506,14 +533,38 @@ def _authorised_store(edoc: ElectronicDocument, authorization) -> None:
             "updated_at",
         ]
     )
-    _state_set(edoc, DocState.AUTHORISED)
+    _state_set(
+        edoc,
+        DocState.AUTHORISED,
+        action=Event.Action.AUTHORIZATION,
+        summary=f"AUTORIZADO {edoc.authorization_number}",
+    )
 
 
-def _state_set(edoc: ElectronicDocument, state: str, *, error: str = "") -> None:
+def _state_set(
+    edoc: ElectronicDocument, state: str, *, action: str, error: str = "", summary=""
+) -> None:
+    before = edoc.state
     edoc.state = state
     edoc.last_error = error
     edoc.next_attempt_at = None
     edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+    _event(edoc, action, from_state=before, summary=summary or error)
+
+
+def _event(
+    edoc: ElectronicDocument, action: str, *, from_state=None, actor=None, summary=""
+) -> Event:
+    """Append the row that records a change of the document (never updated)."""
+    return Event.unscoped_objects.create(
+        business_id=edoc.business_id,
+        document=edoc,
+        action=action,
+        from_state=edoc.state if from_state is None else from_state,
+        to_state=edoc.state,
+        actor=actor,
+        summary=summary[:500],
+    )
 
 
 def backoff_delay(attempts: int) -> timedelta:
@@ -568,7 +619,7 @@ def _messages_text(messages) -> str:
 # --- owner actions --------------------------------------------------------------
 
 
-def edoc_resend(*, edoc: ElectronicDocument) -> ElectronicDocument:
+def edoc_resend(*, edoc: ElectronicDocument, actor=None) -> ElectronicDocument:
     """Send a rejected document again as it is (e.g. after uploading a certificate).
 
     A DEVUELTA document was never registered, so the same clave de acceso can
@@ -576,14 +627,16 @@ def edoc_resend(*, edoc: ElectronicDocument) -> ElectronicDocument:
     """
     if edoc.state not in REJECTED_STATES:
         raise DocumentStateError()
+    before = edoc.state
     edoc.state = DocState.GENERATED  # re-sign: the certificate may have changed
     edoc.next_attempt_at = None
     edoc.save(update_fields=["state", "next_attempt_at", "updated_at"])
+    _event(edoc, Event.Action.RESEND, from_state=before, actor=actor)
     return edoc_submit(edoc=edoc)
 
 
 def edoc_fix_and_resend(
-    *, edoc: ElectronicDocument, buyer_changes: dict
+    *, edoc: ElectronicDocument, buyer_changes: dict, actor=None
 ) -> ElectronicDocument:
     """Correct the buyer data of a rejected document, rebuild it and send it again."""
     if edoc.state not in REJECTED_STATES:
@@ -596,7 +649,10 @@ def edoc_fix_and_resend(
     for field, value in _summary(document).items():
         setattr(edoc, field, value)
     edoc.save()
-    return edoc_resend(edoc=edoc)
+    _event(
+        edoc, Event.Action.FIX, actor=actor, summary=", ".join(sorted(buyer_changes))
+    )
+    return edoc_resend(edoc=edoc, actor=actor)
 
 
 # --- delivery to the buyer ----------------------------------------------------------

@@ -13,7 +13,11 @@ from unfold.decorators import display
 
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
-from backoffice.tenancy.admin_base import TenantScopeMixin, TenantTabularInline
+from backoffice.tenancy.admin_base import (
+    ReadOnlyMixin,
+    ReadOnlyTenantInline,
+    TenantScopeMixin,
+)
 from backoffice.tenancy.admin_lists import (
     LargeListMixin,
     date_range,
@@ -23,28 +27,12 @@ from backoffice.tenancy.admin_lists import (
 from .models import CashMovement, CashSession, Payment, Sale, SaleLine, SaleTax, Void
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, self.view_roles, obj)
-
-
 class DocumentAdmin(ReadOnlyMixin, TenantScopeMixin, ModelAdmin):
     view_roles = roles.READERS
 
 
-class ReadOnlyInline(ReadOnlyMixin, TenantTabularInline):
+class ReadOnlyInline(ReadOnlyTenantInline):
     view_roles = roles.READERS
-    extra = 0
-    can_delete = False
     show_change_link = False
 
 

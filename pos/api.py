@@ -18,14 +18,13 @@ from django.views.decorators.http import require_http_methods
 from backoffice import limits
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
-from backoffice.tenancy.models import Role
-from fiscal.errors import SouthernPOSError
+from core.errors import SouthernPOSError
 
 from . import schema, selectors, services
 from .errors import CashInputError, NotFoundError, QueryError, SaleInputError
 from .models import CashSession, Sale
 
-SELLERS = roles._roles(Role.OWNER, Role.MANAGER, Role.CASHIER)
+SELLERS = roles.SELLERS
 API_PREFIX = "/pos/api/"
 
 

@@ -1,6 +1,7 @@
 """Errors of the counter. The API turns them into `{"error", "detail", "field"}`."""
 
-from fiscal.errors import ConsumidorFinalLimitError, SouthernPOSError
+from core.errors import SouthernPOSError
+from fiscal.errors import ConsumidorFinalLimitError
 
 
 class SaleInputError(SouthernPOSError):

@@ -18,12 +18,12 @@ from backoffice.customers.models import Customer, IdType
 from backoffice.display import decimal_text
 from backoffice.tenancy.managers import TenantManager, TenantQuerySet, UnscopedManager
 from backoffice.tenancy.models import EmissionPoint, Establishment, TenantModel
-from fiscal.errors import SouthernPOSError
-from fiscal.taxes import TaxCategory
+from core.errors import SouthernPOSError
+from core.sri_codes import PaymentMethod
+from core.taxes import TaxCategory
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 UNIT = {"max_digits": 14, "decimal_places": 6}
-ZERO = Decimal("0")
 
 
 class ImmutableError(SouthernPOSError):
@@ -31,15 +31,6 @@ class ImmutableError(SouthernPOSError):
 
     code = "immutable"
     status = 409
-
-
-class PaymentMethod(models.TextChoices):
-    """SRI tabla 24 (formaPago)."""
-
-    CASH = "01", _("Efectivo")
-    DEBIT_CARD = "16", _("Tarjeta de débito")
-    CREDIT_CARD = "19", _("Tarjeta de crédito")
-    OTHER = "20", _("Transferencia / otros")
 
 
 class ImmutableQuerySet(TenantQuerySet):
@@ -396,7 +387,7 @@ class Void(InsertOnlyModel):
         """SRI takes no credit note to CONSUMIDOR FINAL: annul the invoice online.
 
         The void still reverses stock and cash but takes no credit-note number;
-        `fiscal.sale_documents.void_document_issue` marks the invoice for
+        `pos.documents.void_document_issue` marks the invoice for
         annulment in the SRI portal instead of a nota de crédito.
         """
         return self.sale.customer_id_type == IdType.CONSUMIDOR_FINAL

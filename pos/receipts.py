@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
+from core.taxes import TaxCategory
 from fiscal.receipts import CashReport, ReceiptData, ReceiptLine
 from fiscal.selectors import edoc_for_sale, rimpe_legend
-from fiscal.taxes import TaxCategory
 
 from .models import CashSession, PaymentMethod, Sale
 from .selectors import cash_session_summary

@@ -12,7 +12,7 @@ from backoffice.catalog.models import ModifierGroup, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
-from fiscal.money import round_money
+from core.money import ZERO, round_money
 
 from .models import (
     CashMovement,
@@ -24,8 +24,6 @@ from .models import (
     SaleTax,
     Void,
 )
-
-ZERO = Decimal("0.00")
 
 
 def _m(value) -> Decimal:

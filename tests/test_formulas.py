@@ -112,7 +112,7 @@ def test_stock_exports(owner_client, tenant):
 
 @pytest.mark.parametrize("fmt", [CSV_FORMAT, XLSX_FORMAT])
 def test_an_exported_file_imports_back_unchanged(owner_client, tenant, fmt):
-    from backoffice.catalog.importing import FastXLSX, SpreadsheetCSV
+    from backoffice.tenancy.importing import FastXLSX, SpreadsheetCSV
 
     ProductFactory(code="R1", name="-Descuento especial")
     ProductFactory(code="R2", name='=HYPERLINK("http://x","a")')

@@ -9,17 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
-from backoffice.catalog.importing import (
-    SPREADSHEET_FORMATS,
-    SpreadsheetExportMixin,
-    SpreadsheetImportMixin,
-)
 from backoffice.display import money_text, quantity_text
 from backoffice.images import (
     INVALID_IMAGE,
     PRODUCT_IMAGE_MAX_SIDE,
     clean_uploaded_image,
 )
+from backoffice.inventory.filters import LowStockFilter
+from backoffice.inventory.selectors import product_annotate_stock
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     TenantAdmin,
@@ -27,9 +24,14 @@ from backoffice.tenancy.admin_base import (
     TenantTabularInline,
 )
 from backoffice.tenancy.context import current_business, require_business
+from backoffice.tenancy.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
+from backoffice.tenancy.modelforms import TenantModelForm
 
-from . import selectors, services
-from .forms import TenantModelForm
+from . import services
 from .models import (
     Category,
     ModifierGroup,
@@ -200,19 +202,6 @@ class ProductForm(TenantModelForm):
         return cleaned
 
 
-class LowStockFilter(admin.SimpleListFilter):
-    title = _("stock bajo")
-    parameter_name = "low_stock"
-
-    def lookups(self, request, model_admin):
-        return [("1", _("Con stock bajo"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return selectors.product_low_stock_filter(queryset)
-        return queryset
-
-
 class ProductActionForm(ActionForm):
     category = forms.ModelChoiceField(
         queryset=Category.unscoped_objects.none(),
@@ -285,7 +274,7 @@ class ProductAdmin(
     ]
 
     def get_queryset(self, request):
-        return selectors.product_annotate_stock(super().get_queryset(request))
+        return product_annotate_stock(super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         services.product_save(business=require_business(), product=obj)

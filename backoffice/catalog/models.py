@@ -7,8 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from backoffice.tenancy.context import current_business
 from backoffice.tenancy.models import Business, TenantModel
-from fiscal.money import round_money
-from fiscal.taxes import TaxCategory, rate_for
+from core import calc
+from core.taxes import TaxCategory, rate_for
 
 from .validators import validate_barcode, validate_product_image
 
@@ -130,7 +130,7 @@ class Product(TenantModel):
     @property
     def price_gross(self) -> Decimal:
         """The price with IVA, to the cent (what the customer pays per unit)."""
-        return round_money(self.price * (100 + self.tax_rate) / 100)
+        return calc.gross_from_net(self.price, self.tax_category)
 
 
 class ModifierGroup(TenantModel):

@@ -3,14 +3,10 @@
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from backoffice.bulk import insert_rows
 from backoffice.inventory.models import StockLevel, StockMove
 from backoffice.inventory.services import MoveInput, stock_initial_load
 from backoffice.tenancy.context import require_business
-from backoffice.tenancy.models import Establishment
-from fiscal.taxes import RATES, TaxCategory
-
-from .importing import (
+from backoffice.tenancy.importing import (
     BulkTenantResource,
     ChoiceLabelWidget,
     DecimalTextWidget,
@@ -19,6 +15,10 @@ from .importing import (
     cell_text,
     normalise,
 )
+from backoffice.tenancy.models import Establishment
+from core.bulk import insert_rows
+from core.taxes import RATES, TaxCategory
+
 from .models import Category, Product
 from .services import price_as_entered, price_net
 

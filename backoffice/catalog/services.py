@@ -12,8 +12,8 @@ from PIL import Image, ImageOps
 from simple_history.utils import bulk_update_with_history
 
 from backoffice.tenancy.models import Business
-from fiscal.money import round_money, round_unit, to_decimal
-from fiscal.taxes import rate_for
+from core import calc
+from core.money import round_money, to_decimal
 
 from .models import Category, Product
 
@@ -22,10 +22,7 @@ THUMBNAIL_SIZE = (320, 320)
 
 def price_net(*, amount, includes_tax: bool, tax_category: str) -> Decimal:
     """The price without IVA (6 decimals) of an amount typed with or without it."""
-    amount = to_decimal(amount)
-    if not includes_tax:
-        return round_unit(amount)
-    return round_unit(amount * 100 / (100 + rate_for(tax_category)))
+    return calc.net_price(amount, tax_category, includes_tax=includes_tax)
 
 
 def price_as_entered(*, product: Product) -> Decimal:

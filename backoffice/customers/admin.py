@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import (
+from backoffice.tenancy import roles
+from backoffice.tenancy.admin_base import TenantImportExportAdmin
+from backoffice.tenancy.context import require_business
+from backoffice.tenancy.importing import (
     SPREADSHEET_FORMATS,
     SpreadsheetExportMixin,
     SpreadsheetImportMixin,
 )
-from backoffice.tenancy import roles
-from backoffice.tenancy.admin_base import TenantImportExportAdmin
-from backoffice.tenancy.context import require_business
+from backoffice.tenancy.modelforms import TenantModelForm
 
 from . import services
 from .models import Customer

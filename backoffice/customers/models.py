@@ -4,18 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.tenancy.models import TenantModel
+from core.sri_codes import FINAL_CONSUMER_ID, IdType
 
-FINAL_CONSUMER_ID = "9999999999999"
-
-
-class IdType(models.TextChoices):
-    """SRI tabla 6: tipo de identificación del comprador."""
-
-    RUC = "04", _("RUC")
-    CEDULA = "05", _("Cédula")
-    PASAPORTE = "06", _("Pasaporte")
-    CONSUMIDOR_FINAL = "07", _("Consumidor final")
-    EXTERIOR = "08", _("Identificación del exterior")
+__all__ = ["FINAL_CONSUMER_ID", "Customer", "IdType"]
 
 
 class Customer(TenantModel):
@@ -44,9 +35,12 @@ class Customer(TenantModel):
             # Consumidor final is exactly the reserved number, and only it.
             models.CheckConstraint(
                 condition=(
-                    models.Q(id_type="07", identification=FINAL_CONSUMER_ID)
+                    models.Q(
+                        id_type=IdType.CONSUMIDOR_FINAL,
+                        identification=FINAL_CONSUMER_ID,
+                    )
                     | (
-                        ~models.Q(id_type="07")
+                        ~models.Q(id_type=IdType.CONSUMIDOR_FINAL)
                         & ~models.Q(identification=FINAL_CONSUMER_ID)
                     )
                 ),

@@ -3,12 +3,12 @@
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from backoffice.catalog.importing import (
+from backoffice.tenancy.context import require_business
+from backoffice.tenancy.importing import (
     BulkTenantResource,
     ChoiceLabelWidget,
     cell_text,
 )
-from backoffice.tenancy.context import require_business
 
 from .models import FINAL_CONSUMER_ID, Customer, IdType
 

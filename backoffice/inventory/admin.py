@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,12 +7,6 @@ from import_export.admin import ExportMixin, ImportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
-from backoffice.catalog.forms import TenantModelForm
-from backoffice.catalog.importing import (
-    SPREADSHEET_FORMATS,
-    SpreadsheetExportMixin,
-    SpreadsheetImportMixin,
-)
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -23,9 +16,16 @@ from backoffice.tenancy.admin_base import (
 )
 from backoffice.tenancy.admin_lists import LargeListMixin, date_range
 from backoffice.tenancy.context import require_business
-from fiscal.errors import SouthernPOSError
+from backoffice.tenancy.importing import (
+    SPREADSHEET_FORMATS,
+    SpreadsheetExportMixin,
+    SpreadsheetImportMixin,
+)
+from backoffice.tenancy.modelforms import TenantModelForm
+from core.errors import SouthernPOSError
 
 from . import services
+from .filters import LowStockFilter
 from .models import (
     StockAdjustment,
     StockCount,
@@ -46,23 +46,6 @@ class TenantExportMixin(SpreadsheetExportMixin, ExportMixin):
         return self.has_view_permission(request)
 
 
-class LowStockLevelFilter(admin.SimpleListFilter):
-    title = _("stock bajo")
-    parameter_name = "low_stock"
-
-    def lookups(self, request, model_admin):
-        return [("1", _("Con stock bajo"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.filter(
-                product__track_stock=True,
-                product__is_active=True,
-                quantity__lte=F("product__low_stock_threshold"),
-            )
-        return queryset
-
-
 @admin.register(StockLevel)
 class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
     view_roles = roles.BACK_OFFICE
@@ -75,7 +58,7 @@ class StockLevelAdmin(TenantExportMixin, ReadOnlyTenantAdmin):
         "display_threshold",
     ]
     list_select_related = ["product", "product__category", "establishment"]
-    list_filter = ["establishment", LowStockLevelFilter]
+    list_filter = ["establishment", LowStockFilter]
     search_fields = ["product__name", "product__code", "product__barcode"]
 
     @admin.display(description=_("código"), ordering="product__code")

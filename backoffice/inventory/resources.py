@@ -3,14 +3,14 @@
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from backoffice.catalog.importing import (
+from backoffice.catalog.models import Product
+from backoffice.tenancy.context import require_business
+from backoffice.tenancy.importing import (
     BulkTenantResource,
     DecimalTextWidget,
     MoneyWidget,
     cell_text,
 )
-from backoffice.catalog.models import Product
-from backoffice.tenancy.context import require_business
 from backoffice.tenancy.models import Establishment
 from backoffice.tenancy.resources import TenantResource
 

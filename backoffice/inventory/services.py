@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from backoffice.bulk import execute_send, insert_rows, insert_send
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business, Establishment
-from fiscal.errors import SouthernPOSError
-from fiscal.money import round_unit, to_decimal
+from core.bulk import execute_send, insert_rows, insert_send
+from core.errors import SouthernPOSError
+from core.money import round_unit, to_decimal
 
 from .models import StockDocument, StockDocumentLine, StockLevel, StockMove
 
@@ -197,7 +197,7 @@ def _levels_upsert_send(*, business, deltas):
         params += [business.pk, now, now, p, e, q]
     fetch = execute_send(
         transaction.get_connection(),
-        f'INSERT INTO "{table}" AS level ("business_id", "created_at", '
+        f'INSERT INTO "{table}" AS level ("business_id", "created_at", '  # noqa: S608 - table from model metadata, values are %s
         '"updated_at", "product_id", "establishment_id", "quantity") '
         f"VALUES {values} "
         'ON CONFLICT ("business_id", "product_id", "establishment_id") '
@@ -285,6 +285,23 @@ def _check_lines(lines, *, positive: bool) -> None:
         seen.add(line.product_id)
 
 
+def _line_moves(
+    lines, *, establishment, reason, sign=1, with_cost=False, **common
+) -> list[MoveInput]:
+    """One move per document line in a branch (the one builder of line moves)."""
+    return [
+        MoveInput(
+            product_id=line.product_id,
+            establishment_id=establishment.pk,
+            quantity=sign * to_decimal(line.quantity),
+            reason=reason,
+            **({"unit_cost": line.unit_cost} if with_cost else {}),
+            **common,
+        )
+        for line in lines
+    ]
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -302,18 +319,14 @@ def stock_receive(
         establishments=[establishment],
         product_ids=[line.product_id for line in lines],
     )
-    moves = [
-        MoveInput(
-            product_id=line.product_id,
-            establishment_id=establishment.pk,
-            quantity=to_decimal(line.quantity),
-            reason=Reason.RECEIPT,
-            reference=reference,
-            unit_cost=line.unit_cost,
-            supplier=supplier,
-        )
-        for line in lines
-    ]
+    moves = _line_moves(
+        lines,
+        establishment=establishment,
+        reason=Reason.RECEIPT,
+        with_cost=True,
+        reference=reference,
+        supplier=supplier,
+    )
     rows = stock_moves_apply(business=business, moves=moves, user=user)
     costed = []
     for line in lines:
@@ -347,17 +360,13 @@ def stock_adjust(
         establishments=[establishment],
         product_ids=[line.product_id for line in lines],
     )
-    moves = [
-        MoveInput(
-            product_id=line.product_id,
-            establishment_id=establishment.pk,
-            quantity=to_decimal(line.quantity),
-            reason=Reason.ADJUSTMENT,
-            reference=reference,
-            note=reason.strip()[:300],
-        )
-        for line in lines
-    ]
+    moves = _line_moves(
+        lines,
+        establishment=establishment,
+        reason=Reason.ADJUSTMENT,
+        reference=reference,
+        note=reason.strip()[:300],
+    )
     return stock_moves_apply(business=business, moves=moves, user=user)
 
 
@@ -446,20 +455,14 @@ def stock_transfer(
         establishments=[source, destination],
         product_ids=[line.product_id for line in lines],
     )
-    moves = []
-    for line in lines:
-        quantity = to_decimal(line.quantity)
-        for establishment, sign in ((source, -1), (destination, 1)):
-            moves.append(
-                MoveInput(
-                    product_id=line.product_id,
-                    establishment_id=establishment.pk,
-                    quantity=sign * quantity,
-                    reason=Reason.TRANSFER,
-                    reference=reference,
-                    note=f"{source.code} → {destination.code}",
-                )
-            )
+    common = {
+        "reason": Reason.TRANSFER,
+        "reference": reference,
+        "note": f"{source.code} → {destination.code}",
+    }
+    out = _line_moves(lines, establishment=source, sign=-1, **common)
+    into = _line_moves(lines, establishment=destination, **common)
+    moves = [move for pair in zip(out, into, strict=True) for move in pair]
     return stock_moves_apply(business=business, moves=moves, user=user)
 
 

@@ -19,11 +19,10 @@ from django.db.models.functions import Coalesce, ExtractHour, Round, TruncDate
 from django.utils import timezone
 
 from backoffice.inventory.models import StockLevel
+from core.money import ZERO
 from pos.models import Payment, Sale, SaleLine, SaleTax, Void
 
 from .models import DailyFigure, DailyPayment, DailyProduct, DailySales
-
-ZERO = Decimal("0.00")
 
 
 def low_stock_count(*, business) -> int:

@@ -205,8 +205,8 @@ class TenantImportExportAdmin(ImportExportModelAdmin, TenantAdmin):
         return self.has_view_permission(request)
 
 
-class ReadOnlyTenantAdmin(TenantAdmin):
-    """For posted, immutable documents: everyone allowed sees, nobody edits."""
+class ReadOnlyMixin:
+    """For posted, immutable rows: everyone allowed sees, nobody edits."""
 
     def has_add_permission(self, request, *args):
         return False
@@ -221,8 +221,21 @@ class ReadOnlyTenantAdmin(TenantAdmin):
         return self._allowed(request, self.view_roles, obj)
 
 
+class ReadOnlyTenantAdmin(ReadOnlyMixin, TenantAdmin):
+    """For posted, immutable documents: everyone allowed sees, nobody edits."""
+
+
+class ReadOnlyTenantInline(ReadOnlyMixin, TenantTabularInline):
+    """Rows of an immutable document (lines, payments, SRI messages, events)."""
+
+    extra = 0
+    can_delete = False
+
+
 __all__ = [
+    "ReadOnlyMixin",
     "ReadOnlyTenantAdmin",
+    "ReadOnlyTenantInline",
     "TenantAdmin",
     "TenantImportExportAdmin",
     "TenantScopeMixin",

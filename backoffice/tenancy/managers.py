@@ -20,11 +20,8 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(business=business)
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
-    """Default manager of tenant-owned models: scoped, and fails closed.
-
-    With no business in context it raises instead of returning every row.
-    """
+class ScopedManagerMixin:
+    """Rows of the business in context; every row for system code; else raise."""
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -36,25 +33,21 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
         raise TenantNotSetError(
             f"{self.model.__name__}: no business in context (use tenant_context)."
         )
+
+
+class TenantManager(ScopedManagerMixin, models.Manager.from_queryset(TenantQuerySet)):
+    """Default manager of tenant-owned models: scoped, and fails closed.
+
+    With no business in context it raises instead of returning every row.
+    """
 
 
 class UnscopedManager(models.Manager.from_queryset(TenantQuerySet)):
     """Every business's rows. For platform/system code only, never for requests."""
 
 
-class TenantHistoryManager(HistoryManager):
+class TenantHistoryManager(ScopedManagerMixin, HistoryManager):
     """`Model.history` of a tenant model: scoped, and fails closed like `objects`.
 
     Use as `HistoricalRecords(history_manager=TenantHistoryManager)`.
     """
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        business = current_business()
-        if business is not None:
-            return qs.filter(business_id=business.pk)
-        if is_system():
-            return qs
-        raise TenantNotSetError(
-            f"{self.model.__name__}: no business in context (use tenant_context)."
-        )

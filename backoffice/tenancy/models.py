@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fiscal.taxes import CURRENT_CHOICES, TaxCategory
+from core.taxes import CURRENT_CHOICES, TaxCategory
 
 from .managers import TenantHistoryManager, TenantManager, UnscopedManager
 

@@ -8,16 +8,18 @@ tenants: a person's rights come from their role in the current business.
 from .models import Role
 
 
-def _roles(*members: Role) -> frozenset[str]:
+def role_set(*members: Role) -> frozenset[str]:
+    """The roles as plain strings, as `has_role` and admin classes compare them."""
     # Plain strings: enum members hash by name, so `"owner" in {Role.OWNER}` fails.
     return frozenset(m.value for m in members)
 
 
 ALL = frozenset(Role.values)
-BACK_OFFICE = _roles(Role.OWNER, Role.MANAGER, Role.ACCOUNTANT, Role.CASHIER)
-MANAGERS = _roles(Role.OWNER, Role.MANAGER)
-OWNERS = _roles(Role.OWNER)
-READERS = _roles(Role.OWNER, Role.MANAGER, Role.ACCOUNTANT)
+BACK_OFFICE = role_set(Role.OWNER, Role.MANAGER, Role.ACCOUNTANT, Role.CASHIER)
+MANAGERS = role_set(Role.OWNER, Role.MANAGER)
+OWNERS = role_set(Role.OWNER)
+READERS = role_set(Role.OWNER, Role.MANAGER, Role.ACCOUNTANT)
+SELLERS = role_set(Role.OWNER, Role.MANAGER, Role.CASHIER)  # the counter
 CAN_VOID = MANAGERS
 
 

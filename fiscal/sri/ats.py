@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from lxml import etree
 
-from fiscal.money import ZERO, round_money
+from core.money import ZERO, round_money
+from core.sri_codes import IdType
 
 from . import schemas
-from .documents import COD_DOC_NOTA_CREDITO, ID_CONSUMIDOR_FINAL, ID_PASAPORTE
+from .documents import COD_DOC_NOTA_CREDITO
 from .xml import XmlValidationError, money
 
 ATS_INVOICE = "18"  # "documentos autorizados utilizados en ventas excepto N/C N/D"
@@ -114,9 +115,9 @@ def _detail(ventas, key: tuple, group: _Group) -> None:
     detail = _add(ventas, "detalleVentas")
     _add(detail, "tpIdCliente", id_type)
     _add(detail, "idCliente", identification)
-    if id_type != ID_CONSUMIDOR_FINAL:
+    if id_type != IdType.CONSUMIDOR_FINAL:
         _add(detail, "parteRelVtas", "NO")
-    if id_type == ID_PASAPORTE:
+    if id_type == IdType.PASAPORTE:
         _add(detail, "tipoCliente", "01")
         _add(detail, "denoCli", ascii_text(group.name))
     _add(detail, "tipoComprobante", kind)

@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from fiscal import calc
-from fiscal.money import ZERO, round_money, to_decimal
-from fiscal.taxes import IVA_TAX_CODE, rate_for
+from core import calc
+from core.money import ZERO, round_money, to_decimal
+from core.sri_codes import FINAL_CONSUMER_ID, PAYMENT_CODES, IdType
+from core.taxes import IVA_TAX_CODE, rate_for
 
 from .access_key import access_key_build, numeric_code_derive
 
@@ -22,23 +23,6 @@ COD_DOC_NOTA_CREDITO = "04"
 AMBIENTE_PRUEBAS = "1"
 AMBIENTE_PRODUCCION = "2"
 
-# SRI tabla 6: tipo de identificación del comprador.
-ID_RUC = "04"
-ID_CEDULA = "05"
-ID_PASAPORTE = "06"
-ID_CONSUMIDOR_FINAL = "07"
-ID_EXTERIOR = "08"
-BUYER_ID_TYPES = (ID_RUC, ID_CEDULA, ID_PASAPORTE, ID_CONSUMIDOR_FINAL, ID_EXTERIOR)
-CONSUMIDOR_FINAL_ID = "9999999999999"
-
-# SRI tabla 24: formas de pago currently accepted.
-PAYMENT_CODES = {
-    "01": "Sin utilización del sistema financiero",
-    "15": "Compensación de deudas",
-    "16": "Tarjeta de débito",
-    "19": "Tarjeta de crédito",
-    "20": "Otros con utilización del sistema financiero",
-}
 
 RIMPE_NONE = ""
 RIMPE_EMPRENDEDOR = "CONTRIBUYENTE RÉGIMEN RIMPE"
@@ -82,16 +66,16 @@ class Buyer:
     phone: str = ""
 
     def __post_init__(self):
-        if self.id_type not in BUYER_ID_TYPES:
+        if self.id_type not in IdType.values:
             raise DocumentError(f"buyer id type must be 04-08, got {self.id_type!r}")
 
     @classmethod
     def consumidor_final(cls) -> "Buyer":
-        return cls(ID_CONSUMIDOR_FINAL, CONSUMIDOR_FINAL_ID, "CONSUMIDOR FINAL")
+        return cls(IdType.CONSUMIDOR_FINAL, FINAL_CONSUMER_ID, "CONSUMIDOR FINAL")
 
     @property
     def is_consumidor_final(self) -> bool:
-        return self.id_type == ID_CONSUMIDOR_FINAL
+        return self.id_type == IdType.CONSUMIDOR_FINAL
 
 
 @dataclass(frozen=True)
@@ -100,7 +84,7 @@ class Line:
     description: str
     quantity: Decimal
     unit_price: Decimal  # without IVA
-    tax_code: str  # IVA codigoPorcentaje (fiscal.taxes.TaxCategory value)
+    tax_code: str  # IVA codigoPorcentaje (core.taxes.TaxCategory value)
     discount: Decimal = ZERO
 
     def __post_init__(self):
@@ -111,13 +95,13 @@ class Line:
         if self.quantity <= 0 or self.unit_price < 0 or self.discount < 0:
             raise DocumentError("quantity must be positive, price and discount >= 0")
         try:
-            self.computed  # noqa: B018 - fiscal.calc checks discount <= amount
+            self.computed  # noqa: B018 - core.calc checks discount <= amount
         except calc.CalcError as exc:
             raise DocumentError(str(exc)) from exc
 
     @cached_property
     def computed(self) -> calc.LineResult:
-        """This line through `fiscal.calc`, the one arithmetic of every document."""
+        """This line through `core.calc`, the one arithmetic of every document."""
         return calc.line_compute(
             calc.LineInput(
                 quantity=self.quantity,

@@ -18,9 +18,10 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from fiscal.taxes import RATES
+from core.sri_codes import PAYMENT_CODES
+from core.taxes import RATES
 
-from .documents import PAYMENT_CODES, CreditNote, Invoice, info_adicional
+from .documents import CreditNote, Invoice, info_adicional
 from .xml import money, unit
 
 _STYLES = getSampleStyleSheet()

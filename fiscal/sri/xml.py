@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from fiscal.money import round_money, round_unit
+from core.money import round_money, round_unit
 
 from . import schemas
 from .documents import CreditNote, Invoice, info_adicional

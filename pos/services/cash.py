@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.limits import MAX_MONEY, MAX_TEXT
 from backoffice.tenancy.models import Business, EmissionPoint
-from fiscal.money import ZERO, round_money, to_decimal
+from core.money import ZERO, round_money, to_decimal
 
 from ..errors import CashInputError, CashSessionClosedError, CashSessionError
 from ..models import CashMovement, CashSession, PaymentMethod

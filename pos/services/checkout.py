@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.bulk import insert_returning, insert_send, pipelined
 from backoffice.catalog.models import ModifierOption, Product
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
@@ -29,12 +28,13 @@ from backoffice.limits import (
     MAX_SALE_TOTAL,
 )
 from backoffice.tenancy.models import Business, EmissionPoint
-from fiscal import calc
+from core import calc
+from core.bulk import insert_returning, insert_send, pipelined
+from core.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.models import DocType
-from fiscal.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.numbering import format_number, next_number
-from fiscal.sale_documents import sale_invoice_issue
 from fiscal.services import consumidor_final_check
+from pos.documents import sale_invoice_issue
 
 from .. import signals
 from ..errors import (
@@ -130,7 +130,7 @@ def _products_load(*, business, ids) -> dict[int, _ProductRow]:
     ids = list(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, code, name, price, tax_category, track_stock "
+            "SELECT id, code, name, price, tax_category, track_stock "  # noqa: S608 - table from model metadata
             f"FROM {table} WHERE business_id = %s AND is_active "
             f"AND id IN ({_placeholders(len(ids))})",
             [business.pk, *ids],
@@ -206,14 +206,15 @@ def _totals(*, business, lines, priced) -> calc.SaleTotals:
                 _("La cantidad admite hasta 6 decimales."),
                 field=f"lines[{i}].quantity",
             )
-        if discount and business.prices_include_tax:
-            discount = calc.net_from_gross(discount, p.product.tax_category)
+        tax_code = p.product.tax_category
         inputs.append(
             calc.LineInput(
                 quantity=quantity,
                 unit_price=p.unit_price,
-                tax_code=p.product.tax_category,
-                discount=round_money(discount),
+                tax_code=tax_code,
+                discount=calc.discount_net(
+                    discount, tax_code, includes_tax=business.prices_include_tax
+                ),
             )
         )
     try:
@@ -297,7 +298,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, c.id, c.name FROM {sessions} s "
+            f"SELECT s.id, c.id, c.name FROM {sessions} s "  # noqa: S608 - tables from model metadata
             f"LEFT JOIN {customers} c ON c.business_id = s.business_id "
             "AND c.identification = %s "
             "WHERE s.business_id = %s AND s.emission_point_id = %s "
@@ -416,7 +417,7 @@ def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
     key_field = Sale._meta.get_field("idempotency_key")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",
+            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",  # noqa: S608 - table from model metadata
             [business.pk, key_field.get_db_prep_value(key, connection)],
         )
         row = cursor.fetchone()

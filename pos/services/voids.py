@@ -1,4 +1,20 @@
-"""Void a posted sale: credit note number, reversing stock and cash entries."""
+"""Void a posted sale: the one entry point is `sale_void`.
+
+The rule of a void, in the order `sale_void` runs it (one transaction):
+
+1. who may void: `void_authorizer` (a manager, or a cashier with a manager's PIN);
+2. the sale is locked and voided once (`Void` row, unique per sale);
+3. credit-note number: `_credit_note_number` → `fiscal.numbering.next_number`,
+   only when the void issues a nota de crédito (`Void.needs_portal_annulment`
+   says when it does not: consumidor final or a changed buyer);
+4. money back out of the drawer (`CashMovement` rows) and stock back in
+   (`_stock_back` → `inventory.services.stock_moves_apply`);
+5. the SRI side: `pos.documents.void_document_issue` builds the credit note
+   from the void and calls `fiscal.services.edoc_create_for_void`, or marks
+   the invoice for annulment in the SRI portal
+   (`fiscal.services.edoc_annulment_request`; the ATS lists it as anulado);
+6. after commit: the `signals.sale_voided` signal and the SRI submission task.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +33,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, Membership
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
-from fiscal.sale_documents import void_document_issue
+from pos.documents import void_document_issue
 
 from .. import signals
 from ..errors import (

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from backoffice.catalog.models import Category, Product
 from backoffice.tenancy.context import system_context
 from backoffice.tenancy.models import Account, Business, TenantModel
-from fiscal.taxes import TaxCategory
+from core.taxes import TaxCategory
 from fixtures.demo import RESTAURANT, SHOP
 
 LOGINS = [

@@ -7,7 +7,7 @@ import factory
 from backoffice.catalog.models import Category, Product
 from backoffice.customers.models import Customer, IdType
 from backoffice.tenancy.context import require_business
-from fiscal.taxes import TaxCategory
+from core.taxes import TaxCategory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

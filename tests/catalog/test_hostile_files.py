@@ -20,15 +20,15 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
-from backoffice.catalog import importing
-from backoffice.catalog.importing import (
+from backoffice.catalog.models import Product
+from backoffice.tenancy import importing
+from backoffice.tenancy.context import tenant_context
+from backoffice.tenancy.importing import (
     FastXLSX,
     ImportTempStorage,
     SpreadsheetCSV,
     SpreadsheetRefused,
 )
-from backoffice.catalog.models import Product
-from backoffice.tenancy.context import tenant_context
 from tests.catalog.test_product_import import _confirm_data
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ CHILD = textwrap.dedent(
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
     import django
     django.setup()
-    from backoffice.catalog.importing import FastXLSX, SpreadsheetRefused
+    from backoffice.tenancy.importing import FastXLSX, SpreadsheetRefused
     data = open(sys.argv[1], "rb").read()
     cap = 1024 * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))

@@ -15,7 +15,7 @@ from backoffice.catalog.services import product_thumbnail_ensure
 from backoffice.inventory.models import StockLevel
 from backoffice.tenancy.context import tenant_context
 from backoffice.tenancy.models import Establishment
-from fiscal.taxes import TaxCategory
+from core.taxes import TaxCategory
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.catalog.helpers import inline_management
 

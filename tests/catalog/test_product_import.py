@@ -6,12 +6,12 @@ import tablib
 from django.urls import reverse
 from import_export.formats.base_formats import CSV, XLSX
 
-from backoffice.catalog.importing import FastXLSX, SpreadsheetCSV
 from backoffice.catalog.models import Category, Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.inventory.models import StockLevel, StockMove
 from backoffice.tenancy.context import tenant_context
-from fiscal.taxes import TaxCategory
+from backoffice.tenancy.importing import FastXLSX, SpreadsheetCSV
+from core.taxes import TaxCategory
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
 HEADERS = [

@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from lxml import html
 
-from backoffice.catalog.importing import SpreadsheetCSV, decode_text
 from backoffice.catalog.models import Product
 from backoffice.catalog.resources import ProductResource
 from backoffice.customers.models import Customer
 from backoffice.tenancy.context import tenant_context
-from fiscal.taxes import TaxCategory
+from backoffice.tenancy.importing import SpreadsheetCSV, decode_text
+from core.taxes import TaxCategory
 from tests.catalog.factories import ProductFactory
 from tests.catalog.test_back_office_numbers import stock
 from tests.catalog.test_product_import import _confirm_data, errors_by_row

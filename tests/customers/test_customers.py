@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from import_export.formats.base_formats import CSV
 
-from backoffice.catalog.importing import FastXLSX
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.resources import CustomerResource
 from backoffice.customers.services import (
@@ -17,6 +16,7 @@ from backoffice.customers.services import (
 )
 from backoffice.customers.validators import identification_clean
 from backoffice.tenancy.context import tenant_context
+from backoffice.tenancy.importing import FastXLSX
 from tests.catalog.factories import CustomerFactory
 from tests.catalog.helpers import inline_management
 

@@ -1,4 +1,7 @@
-"""The one place where fiscal reads the counter's models: Sale → factura, Void → NC.
+"""The adapter from the counter to fiscal documents: Sale → factura, Void → NC.
+
+fiscal knows documents, never sales: this module (in pos, as `pos/receipts.py`
+is for receipts) is the one place where a sale becomes a document.
 
 `pos` calls `sale_invoice_issue` inside the checkout transaction and
 `void_document_issue` inside the void transaction, so a sale never exists
@@ -15,20 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
-
-from .errors import DocumentStateError
-from .models import DocType, ElectronicDocument
-from .selectors import edoc_for_sale, issuer_from_business
-from .services import (
+from fiscal.errors import DocumentStateError
+from fiscal.models import DocType, ElectronicDocument
+from fiscal.selectors import edoc_for_sale, issuer_from_business
+from fiscal.services import (
     edoc_annulment_request,
     edoc_create_for_sale,
     edoc_create_for_void,
     submission_deferred,
 )
-from .sri.documents import Buyer, CreditNote, Invoice, Line, Payment
+from fiscal.sri.documents import Buyer, CreditNote, Invoice, Line, Payment
 
 if TYPE_CHECKING:
-    from pos.models import Sale, Void
+    from .models import Sale, Void
 
 
 def _buyer(sale: Sale) -> Buyer:
@@ -57,7 +59,7 @@ def _lines(sale: Sale) -> tuple[Line, ...]:
 
 
 def _reconcile(document, *, total, subtotal, tax, what: str) -> None:
-    """The document's arithmetic (fiscal.calc) must give the stored totals exactly."""
+    """The document's arithmetic (core.calc) must give the stored totals exactly."""
     if (document.total, document.subtotal, document.total_tax) != (
         total,
         subtotal,

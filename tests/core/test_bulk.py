@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from backoffice.bulk import execute_send, insert_returning, insert_send, pipelined
 from backoffice.catalog.models import Category
+from core.bulk import execute_send, insert_returning, insert_send, pipelined
 
 pytestmark = pytest.mark.django_db
 

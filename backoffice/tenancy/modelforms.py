@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import forms
 
 from backoffice.display import field_text
-from backoffice.tenancy.context import require_business
+
+from .context import require_business
 
 
 class TenantModelForm(forms.ModelForm):

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fiscal import calc
-from fiscal.money import round_money
-from fiscal.taxes import RATES
+from core import calc
+from core.money import round_money
+from core.taxes import RATES
 
 D = Decimal
 
@@ -169,3 +169,56 @@ def test_tiny_line_with_full_discount_is_zero_not_negative():
     # Found by hypothesis: 0.000001 × 5000 = 0.005 → 0.01, discount 0.01.
     line = calc.line_compute(calc.LineInput(D("0.000001"), D("5000"), "0", D("0.01")))
     assert (line.gross, line.base, line.total) == (D("0.01"), D("0.00"), D("0.00"))
+
+
+# -- prices and discounts typed with or without IVA (issue 13: moved into calc) --
+money_amounts = st.decimals(
+    min_value=D("0"), max_value=D("99999"), places=2, allow_nan=False
+)
+unit_prices = st.decimals(
+    min_value=D("0"), max_value=D("99999"), places=6, allow_nan=False
+)
+tax_codes = st.sampled_from(sorted(RATES))
+
+
+@given(price=unit_prices, code=tax_codes)
+def test_gross_from_net_is_the_catalogs_former_price_gross(price, code):
+    rate = RATES[code].rate
+
+    assert calc.gross_from_net(price, code) == round_money(price * (100 + rate) / 100)
+
+
+@given(amount=money_amounts, code=tax_codes, includes_tax=st.booleans())
+def test_net_price_is_the_catalogs_former_price_net(amount, code, includes_tax):
+    rate = RATES[code].rate
+    former = (
+        (amount * 100 / (100 + rate)).quantize(D("0.000001"), rounding="ROUND_HALF_UP")
+        if includes_tax
+        else amount.quantize(D("0.000001"), rounding="ROUND_HALF_UP")
+    )
+
+    assert calc.net_price(amount, code, includes_tax=includes_tax) == former
+
+
+@given(
+    discount=st.decimals(
+        min_value=D("0"), max_value=D("9999"), places=4, allow_nan=False
+    ),
+    code=tax_codes,
+    includes_tax=st.booleans(),
+)
+def test_discount_net_is_the_checkouts_former_discount(discount, code, includes_tax):
+    former = discount
+    if former and includes_tax:
+        former = calc.net_from_gross(former, code)
+
+    assert calc.discount_net(discount, code, includes_tax=includes_tax) == (
+        round_money(former)
+    )
+
+
+def test_a_discount_typed_with_iva_loses_the_iva_before_the_line():
+    # 1.15 with IVA 15 % is 1.00 without; at IVA 0 % it stays 1.15.
+    assert calc.discount_net(D("1.15"), "4", includes_tax=True) == D("1.00")
+    assert calc.discount_net(D("1.15"), "0", includes_tax=True) == D("1.15")
+    assert calc.discount_net(D("1.154"), "4", includes_tax=False) == D("1.15")

@@ -42,9 +42,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from unfold.contrib.import_export.forms import ImportForm
 
-from backoffice.bulk import insert_rows, update_rows
 from backoffice.formulas import escape_formula, unescape_formula, xlsx_value
-from backoffice.tenancy.resources import TenantResource
+from core.bulk import insert_rows, update_rows
+
+from .resources import TenantResource
 
 logger = logging.getLogger(__name__)
 

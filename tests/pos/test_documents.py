@@ -22,19 +22,25 @@ from backoffice.customers.models import Customer, IdType
 from backoffice.tenancy.context import no_tenant, tenant_context
 from fiscal.exports import month_ats
 from fiscal.models import DocState, DocType, ElectronicDocument
-from fiscal.sale_documents import (
-    credit_note_from_void,
-    invoice_from_sale,
-    void_document_issue,
-)
 from fiscal.selectors import edoc_for_sale
 from fiscal.sri.ats import ats_validate
 from fiscal.sri.xml import validate
 from fiscal.tasks import edoc_submit_task
+from pos.documents import (
+    credit_note_from_void,
+    invoice_from_sale,
+    void_document_issue,
+)
 from pos.errors import FinalConsumerLimitError
 from pos.models import Sale
 from pos.services import sale_void
 from tests.factories import UserFactory, membership
+from tests.fiscal.conftest import (  # noqa: F401 - fixtures
+    certified,
+    fake_sri,
+    sri_settings,
+    xmlsec1,
+)
 from tests.pos.conftest import (  # noqa: F401 - fixtures
     _fast_hashers,
     cashier,
@@ -314,7 +320,7 @@ def test_documents_stay_inside_their_business(
 
 
 def test_a_failing_document_rolls_the_sale_back(post, business, product, monkeypatch):
-    from fiscal import sale_documents
+    from pos import documents as sale_documents
 
     def broken(sale, **kwargs):
         raise RuntimeError("XML could not be built")

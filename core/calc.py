@@ -85,6 +85,26 @@ def net_from_gross(amount, tax_code: str) -> Decimal:
     return round_unit(to_decimal(amount) * HUNDRED / (HUNDRED + rate))
 
 
+def gross_from_net(amount, tax_code: str) -> Decimal:
+    """The amount with IVA, to the cent, of an amount without it (a unit price)."""
+    rate = rate_for(tax_code)
+    return round_money(to_decimal(amount) * (HUNDRED + rate) / HUNDRED)
+
+
+def net_price(amount, tax_code: str, *, includes_tax: bool) -> Decimal:
+    """A price typed with or without IVA, without IVA (6 decimals)."""
+    if includes_tax:
+        return net_from_gross(amount, tax_code)
+    return round_unit(amount)
+
+
+def discount_net(amount, tax_code: str, *, includes_tax: bool) -> Decimal:
+    """A line discount typed as the business types prices, in cents without IVA."""
+    if amount and includes_tax:
+        amount = net_from_gross(amount, tax_code)
+    return round_money(amount)
+
+
 def line_compute(line: LineInput, *, index: int = 0) -> LineResult:
     quantity = to_decimal(line.quantity)
     unit_price = to_decimal(line.unit_price)

@@ -34,7 +34,7 @@ def _reserve_ids(connection, model, count: int) -> list[int] | None:
             # writer can take these ids before we insert them.
             qn = connection.ops.quote_name
             cursor.execute(
-                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "
+                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "  # noqa: S608 - names quoted from model metadata
                 f"WHERE name = %s), 0), COALESCE((SELECT MAX({qn(column)}) "
                 f"FROM {qn(table)}), 0))",
                 [table],
@@ -157,7 +157,7 @@ def update_rows(
     position = {f.name: i for i, f in enumerate(all_fields)}
     columns = [position[name] for name in field_names]
     qn = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names quoted from model metadata
         qn(meta.db_table),
         ", ".join(f"{qn(all_fields[i].column)} = %s" for i in columns),
         qn(meta.pk.column),
@@ -185,7 +185,7 @@ def _insert_plan(connection, model):
         fields = [f for f in meta.concrete_fields if f is not meta.pk]
         plan = (
             fields,
-            "INSERT INTO {} ({}) VALUES ".format(
+            "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names quoted from model metadata
                 qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
             ),
             "({})".format(", ".join(["%s"] * len(fields))),
