@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from backoffice.formulas import escape_formula
 from backoffice.inventory.models import StockLevel
 from backoffice.tenancy.models import Establishment
 from pos.models import CashSession, PaymentMethod, Void
@@ -30,7 +31,6 @@ from .models import DailyFigure, DailyProduct
 
 ZERO = selectors.ZERO
 SCREEN_ROWS = 100
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
 TEXT, INT, MONEY, QTY, PCT, DATE = "text", "int", "money", "qty", "pct", "date"
 
@@ -52,10 +52,8 @@ class Report:
 
 
 def safe_text(value):
-    """A text cell that no spreadsheet evaluates as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A text cell no spreadsheet evaluates as a formula (one rule for all exports)."""
+    return escape_formula(value)
 
 
 def _args(business, since: date, until: date) -> dict:
