@@ -12,7 +12,9 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
@@ -316,14 +318,18 @@ def _sri_rows(data: ReceiptData) -> list[Row]:
     return rows
 
 
+# A receipt is a tax document handed to the customer: always in the country's
+# language (Spanish), whatever the language of the cashier's browser.
 def receipt_pdf(data: ReceiptData) -> bytes:
     """The 80 mm receipt of a sale as PDF bytes."""
-    return ticket_pdf(receipt_rows(data), title=f"{data.title} {data.number}")
+    with translation.override(settings.LANGUAGE_CODE):
+        return ticket_pdf(receipt_rows(data), title=f"{data.title} {data.number}")
 
 
 def receipt_html(data: ReceiptData) -> str:
     """A printable HTML receipt (80 mm wide via @page CSS) for browser printing."""
-    return render_to_string("fiscal/receipt.html", {"r": data})
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("fiscal/receipt.html", {"r": data})
 
 
 def cash_report_pdf(report: CashReport) -> bytes:

@@ -180,3 +180,13 @@ def test_receipt_prints_the_authorisation_once_authorised():
 def test_receipt_without_sri_document_prints_no_clave():
     text = _text(receipt_pdf(receipt()))
     assert "CLAVE DE ACCESO" not in text
+
+
+def test_the_receipt_is_spanish_whatever_the_cashiers_language():
+    from django.utils import translation
+
+    data = receipt()
+    data.access_key, data.ambiente = KEY, "PRUEBAS"
+    with translation.override("en"):
+        text = " ".join(_text(receipt_pdf(data)).split())
+    assert f"CLAVE DE ACCESO {KEY}" in text and "ACCESS KEY" not in text
