@@ -102,6 +102,17 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in English (the test
+    client's LocaleMiddleware) leaves English active in the thread afterwards."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def business(db):
     return BusinessFactory()
