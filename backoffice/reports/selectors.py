@@ -1,7 +1,7 @@
 """Read-side queries for the dashboard and reports."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, ExtractHour, Round, TruncDate
 from django.utils import timezone
 
 from backoffice.inventory.models import StockLevel
+from core.dates import day_start
 from core.money import ZERO
 from pos.models import Payment, Sale, SaleLine, SaleTax, Void
 
@@ -44,10 +45,6 @@ def not_voided(*, business, sale: str = "pk"):
     estimates at one row and runs as a nested loop over every sale (issue 16).
     """
     return ~Exists(Void.objects.for_business(business).filter(sale_id=OuterRef(sale)))
-
-
-def day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decimal, int]:

@@ -8,15 +8,16 @@ table, and filter dates with a range instead of the year drill-down.
 """
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import DateTimeField
-from django.utils import timezone
 from django.utils.functional import cached_property
 from unfold.contrib.filters.admin import RangeDateFilter
+
+from core.dates import day_start
 
 CAP = 10_000
 
@@ -61,14 +62,10 @@ class DayRangeFilter(RangeDateFilter):
                 filters[f"{self.field_path}__lte"] = last
         else:
             if first:
-                filters[f"{self.field_path}__gte"] = _midnight(first)
+                filters[f"{self.field_path}__gte"] = day_start(first)
             if last and last.year < 9999:
-                filters[f"{self.field_path}__lt"] = _midnight(last + timedelta(days=1))
+                filters[f"{self.field_path}__lt"] = day_start(last + timedelta(days=1))
         return queryset.filter(**filters)
-
-
-def _midnight(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def date_range(field: str):
