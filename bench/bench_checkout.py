@@ -56,6 +56,7 @@ from backoffice.tenancy.models import (  # noqa: E402
     Membership,
 )
 from backoffice.tenancy.services import business_setup_defaults  # noqa: E402
+from bench import write_section  # noqa: E402
 from core import calc  # noqa: E402
 from fiscal.models import DocumentSequence  # noqa: E402
 from pos.models import CashSession  # noqa: E402
@@ -461,19 +462,6 @@ def query_counts(ctx) -> dict[int, int]:
     return counts
 
 
-def write_section(text: str, marker: str = "checkout") -> None:
-    path = ROOT / "BENCHMARKS.md"
-    begin, end = f"<!-- bench:{marker}:begin -->", f"<!-- bench:{marker}:end -->"
-    body = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{begin}\n{text.rstrip()}\n{end}"
-    if begin in body:
-        head, rest = body.split(begin, 1)
-        body = head + block + rest.split(end, 1)[1]
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
-    path.write_text(body)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sales", type=int, default=60, help="sales per worker")
@@ -542,7 +530,7 @@ def main():
         "PostgreSQL binds parameters server-side with statements prepared on "
         "their fifth run.",
     ]
-    write_section("\n".join(lines))
+    write_section("\n".join(lines), marker="checkout")
     print("\n".join(lines))
 
 

@@ -42,8 +42,7 @@ from backoffice.reports import dashboard as board  # noqa: E402
 from backoffice.reports import reorder, selectors, tables  # noqa: E402
 from backoffice.reports.models import DailyFigure  # noqa: E402
 from backoffice.tenancy.context import system_context, tenant_context  # noqa: E402
-
-BEGIN, END = "<!-- bench:dashboard:begin -->", "<!-- bench:dashboard:end -->"
+from bench import write_section  # noqa: E402
 
 
 def timed(call, runs: int) -> tuple[float, float]:
@@ -243,7 +242,7 @@ def main() -> None:
     report = render(rows, sales, lines, args.runs, slowest, explain)
     print(report)
     if args.write:
-        write(report)
+        write_section(report, marker="dashboard")
 
 
 def _count(table: str) -> int:
@@ -306,18 +305,6 @@ def render(rows, sales, lines, runs, slowest, explain) -> str:
         "```",
     ]
     return "\n".join(out)
-
-
-def write(report: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    block = f"{BEGIN}\n{report}\n{END}"
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from django.utils import timezone  # noqa: E402
 
 from backoffice.reports import selectors  # noqa: E402
 from backoffice.tenancy.context import system_context, tenant_context  # noqa: E402
+from bench import write_section  # noqa: E402
 from pos.models import Sale  # noqa: E402
 
 
@@ -134,7 +135,7 @@ def main() -> None:
     report = render(rows, counts, args.runs)
     print(report)
     if args.write:
-        write(report)
+        write_section(report, marker="reads")
 
 
 def connection_count(table: str) -> int:
@@ -159,19 +160,6 @@ def render(rows, counts, runs) -> str:
     ]
     lines += [f"| {name} | {seconds * 1000:,.0f} ms |" for name, seconds in rows]
     return "\n".join(lines)
-
-
-def write(report: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    begin, end = "<!-- bench:reads:begin -->", "<!-- bench:reads:end -->"
-    block = f"{begin}\n{report}\n{end}"
-    if begin in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

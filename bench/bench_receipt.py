@@ -26,7 +26,7 @@ django.setup()
 
 from django.utils import translation  # noqa: E402
 
-from bench.bench_checkout import write_section  # noqa: E402
+from bench import write_section  # noqa: E402
 from fiscal.receipts import ReceiptData, ReceiptLine, receipt_html, receipt_pdf  # noqa: E402
 
 NAME = "Hamburguesa doble con queso cheddar, tocino ahumado y papas fritas"
