@@ -31,7 +31,7 @@ SELECT t, t, gen_random_uuid(), %(base)s + i,
     %(prefix)s || lpad((%(base)s + i)::text, 9, '0'), t, '07', '9999999999999',
     'CONSUMIDOR FINAL', '', '', '', 2.00 * %(lines)s, 0, 0.30 * %(lines)s, 0,
     2.30 * %(lines)s, 2.30 * %(lines)s, 0, %(business)s, %(session)s, %(cashier)s,
-    NULL, %(point)s, %(establishment)s, ''
+    %(final_consumer)s, %(point)s, %(establishment)s, ''
 FROM (SELECT i, now() - make_interval(secs => (%(n)s - i) * 31536000.0 / %(n)s) AS t
       FROM generate_series(1, %(n)s) AS i) AS s
 """
@@ -131,6 +131,13 @@ def context(cursor) -> dict:
         [business, point],
     )
     (base,) = cursor.fetchone()
+    # The checkout links every sale to a customer row, CONSUMIDOR FINAL included.
+    cursor.execute(
+        "SELECT id FROM customers_customer WHERE business_id = %s "
+        "AND identification = '9999999999999'",
+        [business],
+    )
+    (final_consumer,) = cursor.fetchone()
     cursor.execute(
         "CREATE TEMP TABLE products AS SELECT "
         "row_number() OVER (ORDER BY id) - 1 AS k, id, code, name "
@@ -155,6 +162,7 @@ def context(cursor) -> dict:
         "session": session,
         "cashier": cashier,
         "base": base,
+        "final_consumer": final_consumer,
         "products": products,
     }
 

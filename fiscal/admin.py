@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 from unfold.utils import display_for_label
 
+from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
     ReadOnlyTenantAdmin,
@@ -25,6 +26,7 @@ from backoffice.tenancy.admin_lists import (
     LargeListMixin,
     date_range,
     parse_document_number,
+    text_matches,
 )
 from backoffice.tenancy.models import EmissionPoint
 
@@ -178,12 +180,22 @@ class ElectronicDocumentAdmin(LargeListMixin, ReadOnlyTenantAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Numbers and access keys are matched exactly, on an index."""
+        if not search_term.strip():
+            return queryset, False
         term = search_term.strip()
         if len(term) == 49 and term.isdigit():
             return queryset.filter(access_key=term), False
         parsed = parse_document_number(term)
         if parsed is None:
-            return super().get_search_results(request, queryset, search_term)
+            # A buyer: customers first (a small table), then their documents
+            # by identification on an index (issue 16).
+            buyers = text_matches(
+                Customer.objects.for_business(request.business),
+                search_term,
+                ["name", "identification"],
+                column="identification",
+            )
+            return queryset.filter(buyer_identification__in=buyers), False
         document_number, number = parsed
         if document_number is None:
             points = EmissionPoint.objects.for_business(request.business).values_list(
