@@ -2,8 +2,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from backoffice.catalog.models import Category
+from backoffice.headers import framed_by_self_policy
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
 from backoffice.tenancy.models import EmissionPoint
@@ -12,6 +15,7 @@ from fiscal.receipts import cash_report_pdf, receipt_html, receipt_pdf
 from . import selectors
 from .api import SELLERS
 from .models import CashSession
+from .page_strings import page_strings
 from .receipts import cash_report_data, sale_receipt_data
 
 
@@ -21,16 +25,38 @@ class PosPageView(View):
     def get(self, request):
         business = request.business
         points = EmissionPoint.objects.for_business(business).filter(is_active=True)
+        categories = (
+            Category.objects.for_business(business)
+            .filter(is_active=True, products__is_active=True)
+            .distinct()
+            .order_by("sort_order", "name")
+        )
         return render(
             request,
             "pos/page.html",
             {
                 "business": business,
                 "points": points.select_related("establishment"),
+                "categories": categories,
                 "sellers": roles.has_role(request, SELLERS),
                 "back_office": roles.has_role(request, roles.BACK_OFFICE),
+                "config": _page_config(request),
+                "strings": page_strings(),
             },
         )
+
+
+def _page_config(request) -> dict:
+    """What the page's modules need to know, as JSON (json_script)."""
+    business = request.business
+    return {
+        "business": business.pk,
+        "user": request.user.pk,
+        "role": roles.role_of(request),
+        "canVoid": roles.has_role(request, roles.CAN_VOID),
+        "finalConsumerLimit": f"{business.final_consumer_limit:.2f}",
+        "pricesIncludeTax": business.prices_include_tax,
+    }
 
 
 def _sale_or_404(request, pk):
@@ -58,13 +84,18 @@ class SaleReceiptPdfView(View):
         return response
 
 
+@method_decorator(xframe_options_sameorigin, name="dispatch")
 @method_decorator(role_required(roles.ALL), name="dispatch")
 class SaleReceiptHtmlView(View):
+    """The printable receipt; the POS page prints it in a hidden same-origin frame."""
+
     def get(self, request, pk):
         data = sale_receipt_data(
             business=request.business, sale=_sale_or_404(request, pk)
         )
-        return HttpResponse(receipt_html(data))
+        response = HttpResponse(receipt_html(data))
+        response["Content-Security-Policy"] = framed_by_self_policy()
+        return response
 
 
 @method_decorator(role_required(roles.BACK_OFFICE), name="dispatch")
