@@ -18,6 +18,12 @@ class UnknownModifierError(SaleInputError):
     code = "unknown_modifier"
 
 
+class InvalidModifiersError(SaleInputError):
+    """Modifier choices outside a group's minimum or maximum."""
+
+    code = "invalid_modifiers"
+
+
 class UnknownCustomerError(SaleInputError):
     code = "unknown_customer"
 

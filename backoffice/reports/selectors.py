@@ -38,6 +38,15 @@ def low_stock_count(*, business) -> int:
     )
 
 
+def negative_stock_count(*, business) -> int:
+    """Stock levels below zero: sold before they were received (or miscounted)."""
+    return (
+        StockLevel.objects.for_business(business)
+        .filter(product__track_stock=True, product__is_active=True, quantity__lt=0)
+        .count()
+    )
+
+
 def not_voided(*, business, sale: str = "pk"):
     """A filter for sales (or rows of a sale, `sale="sale_id"`) that were not voided.
 

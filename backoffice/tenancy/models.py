@@ -70,8 +70,17 @@ class Business(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use #RRGGBB."))],
     )
     receipt_footer = models.TextField(_("pie del recibo"), blank=True)
+    # Off is the strict mode. Sign-up turns it on (issue 11): a new shop sells
+    # before its first receiving; the dashboard warns of negative levels.
     allow_negative_stock = models.BooleanField(
-        _("permitir stock negativo"), default=False
+        _("permitir stock negativo"),
+        default=False,
+        help_text=_(
+            "Activado: se puede vender sin stock registrado; el stock queda negativo "
+            "y el panel lo avisa. Desactivado (modo estricto): una venta o salida que "
+            "dejaría el stock negativo se rechaza. Los negocios nuevos empiezan "
+            "activado; desactívelo cuando haya registrado su inventario."
+        ),
     )
     final_consumer_limit = models.DecimalField(
         _("límite consumidor final (USD)"), max_digits=10, decimal_places=2, default=50

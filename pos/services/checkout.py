@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
@@ -13,24 +13,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.catalog.models import ModifierOption, Product
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_send
 from backoffice.limits import (
-    MAX_LINES,
-    MAX_MODIFIERS,
     MAX_MONEY,
-    MAX_PAYMENTS,
-    MAX_QUANTITY,
     MAX_REFERENCE,
-    MAX_SALE_TOTAL,
 )
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
 from core.bulk import insert_returning, insert_send, pipelined
-from core.money import ZERO, round_money, round_unit, to_decimal
+from core.money import ZERO, round_money, to_decimal
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
@@ -41,195 +35,18 @@ from ..errors import (
     CashSessionClosedError,
     IdempotencyKeyReusedError,
     PaymentError,
-    SaleInputError,
     UnknownCustomerError,
     UnknownEmissionPointError,
-    UnknownModifierError,
-    UnknownProductError,
 )
 from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
-
-
-@dataclass(frozen=True)
-class LineIn:
-    product_id: int
-    quantity: Decimal
-    discount: Decimal = ZERO  # money; with IVA when the business types prices so
-    modifier_ids: tuple[int, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class PaymentIn:
-    method: str
-    amount: Decimal  # for cash: what the customer handed over
-    reference: str = ""
-
-
-def _decimal(value, *, field_name: str, error=SaleInputError) -> Decimal:
-    try:
-        result = to_decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise error(_("Número no válido."), field=field_name)
-    if not result.is_finite() or abs(result) > MAX_MONEY:
-        raise error(_("Número no válido."), field=field_name)
-    return result
-
-
-def _cart_check(lines: list[LineIn], payments: list[PaymentIn] = ()) -> None:
-    """Refuse carts past the limits before any query (backoffice.limits)."""
-    if not lines:
-        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
-    if len(lines) > MAX_LINES:
-        raise SaleInputError(
-            _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
-        )
-    for i, line in enumerate(lines):
-        if len(line.modifier_ids) > MAX_MODIFIERS:
-            raise SaleInputError(
-                _("Demasiados modificadores (máximo %(n)s).") % {"n": MAX_MODIFIERS},
-                field=f"lines[{i}].modifiers",
-            )
-    if len(payments) > MAX_PAYMENTS:
-        raise PaymentError(
-            _("Demasiados pagos (máximo %(n)s).") % {"n": MAX_PAYMENTS},
-            field="payments",
-        )
-    for i, p in enumerate(payments):
-        if "\x00" in str(p.method) or "\x00" in str(p.reference or ""):
-            raise PaymentError(_("Texto no válido."), field=f"payments[{i}]")
-
-
-@dataclass(frozen=True)
-class _ProductRow:
-    """The product columns a sale line snapshots (read without model instances)."""
-
-    pk: int
-    code: str
-    name: str
-    price: Decimal
-    tax_category: str
-    track_stock: bool
-
-
-@dataclass
-class _Priced:
-    product: _ProductRow
-    unit_price: Decimal
-    name: str
-    modifiers: list[dict]
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
-def _products_load(*, business, ids) -> dict[int, _ProductRow]:
-    # Hand-written: the checkout's reads cost more in the ORM's query
-    # compiler than in PostgreSQL (see BENCHMARKS.md); RLS applies all the same.
-    table = connection.ops.quote_name(Product._meta.db_table)
-    ids = list(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, code, name, price, tax_category, track_stock "  # noqa: S608 - table from model metadata
-            f"FROM {table} WHERE business_id = %s AND is_active "
-            f"AND id IN ({_placeholders(len(ids))})",
-            [business.pk, *ids],
-        )
-        rows = cursor.fetchall()
-    # The field's own conversion: SQLite hands decimals back as floats.
-    price_field = Product._meta.get_field("price")
-    return {
-        pk: _ProductRow(
-            pk, code, name, round_unit(price_field.to_python(price)), tax, bool(track)
-        )
-        for pk, code, name, price, tax, track in rows
-    }
-
-
-def _lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
-    """Load products and modifier options (two queries) and price each line."""
-    ids = {line.product_id for line in lines}
-    products = _products_load(business=business, ids=ids)
-    option_ids = {o for line in lines for o in line.modifier_ids}
-    options = {}
-    if option_ids:
-        rows = ModifierOption.objects.filter(
-            business=business, is_active=True, pk__in=option_ids
-        ).values_list("pk", "name", "price_delta", "group__name", "group__products")
-        for pk, name, delta, group, product_id in rows:
-            options[(pk, product_id)] = {"group": group, "name": name, "delta": delta}
-    priced = []
-    for i, line in enumerate(lines):
-        product = products.get(line.product_id)
-        if product is None:
-            raise UnknownProductError(
-                _("Producto no encontrado: %(id)s") % {"id": line.product_id},
-                field=f"lines[{i}].product",
-            )
-        chosen = []
-        for option_id in line.modifier_ids:
-            option = options.get((option_id, product.pk))
-            if option is None:
-                raise UnknownModifierError(
-                    _("Modificador no válido para %(name)s.") % {"name": product.name},
-                    field=f"lines[{i}].modifiers",
-                )
-            chosen.append(option)
-        unit = round_unit(product.price + sum((o["delta"] for o in chosen), ZERO))
-        name = product.name
-        if chosen:
-            name += " (" + ", ".join(o["name"] for o in chosen) + ")"
-        mods = [
-            {"group": o["group"], "name": o["name"], "price": str(o["delta"])}
-            for o in chosen
-        ]
-        priced.append(_Priced(product, unit, name[:300], mods))
-    return priced
-
-
-def _totals(*, business, lines, priced) -> calc.SaleTotals:
-    inputs = []
-    for i, (line, p) in enumerate(zip(lines, priced, strict=True)):
-        quantity = _decimal(line.quantity, field_name=f"lines[{i}].quantity")
-        discount = _decimal(line.discount or 0, field_name=f"lines[{i}].discount")
-        if quantity <= 0:
-            raise SaleInputError(
-                _("La cantidad debe ser mayor que cero."),
-                field=f"lines[{i}].quantity",
-            )
-        if quantity > MAX_QUANTITY:
-            raise SaleInputError(
-                _("Cantidad demasiado grande."), field=f"lines[{i}].quantity"
-            )
-        if quantity != round_unit(quantity):
-            raise SaleInputError(
-                _("La cantidad admite hasta 6 decimales."),
-                field=f"lines[{i}].quantity",
-            )
-        tax_code = p.product.tax_category
-        inputs.append(
-            calc.LineInput(
-                quantity=quantity,
-                unit_price=p.unit_price,
-                tax_code=tax_code,
-                discount=calc.discount_net(
-                    discount, tax_code, includes_tax=business.prices_include_tax
-                ),
-            )
-        )
-    try:
-        totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
-    except calc.CalcError as exc:
-        field_name = "lines" if exc.index is None else f"lines[{exc.index}]"
-        if exc.code == "discount":
-            raise SaleInputError(
-                _("El descuento no puede ser negativo ni mayor que la línea."),
-                field=f"{field_name}.discount",
-            )
-        raise SaleInputError(_("Línea no válida."), field=field_name)
-    if totals.total > MAX_SALE_TOTAL:
-        raise SaleInputError(_("El total de la venta es demasiado grande."))
-    return totals
+from .pricing import (
+    LineIn,
+    PaymentIn,
+    cart_check,
+    lines_price,
+    money_in,
+    totals_compute,
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +62,7 @@ def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
     other = ZERO
     clean = []
     for i, p in enumerate(payments):
-        amount = _decimal(
+        amount = money_in(
             p.amount, field_name=f"payments[{i}].amount", error=PaymentError
         )
         if p.method not in PaymentMethod.values:
@@ -332,9 +149,9 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
 
 def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
     """Price a cart exactly as `sale_post` would, writing nothing."""
-    _cart_check(lines)
-    priced = _lines_price(business=business, lines=lines)
-    return _totals(business=business, lines=lines, priced=priced)
+    cart_check(lines)
+    priced = lines_price(business=business, lines=lines)
+    return totals_compute(business=business, lines=lines, priced=priced)
 
 
 def sale_post(
@@ -354,7 +171,7 @@ def sale_post(
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
     """
-    _cart_check(lines, payments)
+    cart_check(lines, payments)
     fingerprint = request_fingerprint(
         point=point, lines=lines, payments=payments, customer=customer
     )
@@ -451,8 +268,8 @@ def _sale_post(
     session_id, customer = _session_and_customer(
         business=business, point=point, customer=customer
     )
-    priced = _lines_price(business=business, lines=lines)
-    totals = _totals(business=business, lines=lines, priced=priced)
+    priced = lines_price(business=business, lines=lines)
+    totals = totals_compute(business=business, lines=lines, priced=priced)
     tender = _payments_apply(total=totals.total, payments=payments)
     consumidor_final_check(
         business=business, total=totals.total, id_type=customer.id_type
