@@ -45,6 +45,7 @@ def new_page(browser, width=1024, height=768):
     )
     context.add_init_script(INIT_SCRIPT)
     page = context.new_page()
+    page.set_default_timeout(15000)
     page.console_errors = []
     page.on(
         "console",
