@@ -1,6 +1,8 @@
 """Screenshots of every main screen of the counter at 1024x768 and 390x844
 (tests/artifacts/pos/, gitignored), and the page's weight budget."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.staticfiles import finders
 
@@ -17,7 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def catalog(business):
     with tenant_context(business):
         drinks = Category.objects.create(business=business, name="Bebidas")
-        food = Category.objects.create(business=business, name="Platos", color="#b45309")
+        food = Category.objects.create(
+            business=business, name="Platos", color="#b45309"
+        )
         Customer.objects.create(
             business=business,
             id_type=IdType.CEDULA,
@@ -92,5 +96,5 @@ def test_page_weight_under_150_kb(client, owner):
         for name in ("main", "api", "cart", "catalog", "i18n", "payment", "sales")
     ]
     assets += ["pos/js/store.js", "pos/js/till.js", "pos/js/ui.js"]
-    total = len(html) + sum(len(open(finders.find(a), "rb").read()) for a in assets)
+    total = len(html) + sum(Path(finders.find(a)).stat().st_size for a in assets)
     assert total < 150 * 1024, total
