@@ -19,7 +19,7 @@ from backoffice.tenancy.selectors import (
     membership_list_for_user,
 )
 from pos.selectors import pin_lockout_list
-from pos.services.voids import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
+from pos.services.pins import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm

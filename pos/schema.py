@@ -334,6 +334,19 @@ def query(params, name="q") -> str:
     ).strip()
 
 
+MAX_PAGE = 10_000  # 600,000 products at 60 a page
+
+
+def query_page(params, name="page") -> int:
+    """A page number: 1 when absent, at most MAX_PAGE."""
+    page = optional_ident(params.get(name), name, error=QueryError) or 1
+    if page > MAX_PAGE:
+        raise QueryError(
+            _("Página fuera de rango (máximo %(n)s).") % {"n": MAX_PAGE}, field=name
+        )
+    return page
+
+
 def query_ident(params, name) -> int | None:
     return optional_ident(params.get(name), name, error=QueryError)
 
@@ -346,6 +359,7 @@ __all__ = [
     "pin_body",
     "query",
     "query_ident",
+    "query_page",
     "sale_body",
     "session_open_body",
     "void_body",

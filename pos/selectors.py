@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from backoffice.catalog.models import ModifierGroup, Product
+from backoffice.catalog.barcodes import plu_codes, scale_label_parse
+from backoffice.catalog.models import Category, ModifierGroup, ModifierOption, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
@@ -115,16 +116,86 @@ def cash_session_current(*, business: Business, point) -> CashSession | None:
     )
 
 
-def product_search(*, business: Business, q: str = "", limit: int = 50):
-    """Active products for the POS page, with their modifier groups and options."""
-    qs = Product.objects.for_business(business).filter(is_active=True)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(barcode=q))
-    groups = ModifierGroup.objects.for_business(business).prefetch_related("options")
+PRODUCT_PAGE = 60  # tiles per page of the POS grid
+
+
+def _products_for_pos(*, business: Business) -> QuerySet[Product]:
+    groups = ModifierGroup.objects.for_business(business).prefetch_related(
+        Prefetch(
+            "options",
+            queryset=ModifierOption.objects.for_business(business).filter(
+                is_active=True
+            ),
+        )
+    )
     return (
-        qs.select_related("category")
+        Product.objects.for_business(business)
+        .filter(is_active=True)
+        .select_related("category")
         .prefetch_related(Prefetch("modifier_groups", queryset=groups))
-        .order_by("name")[:limit]
+    )
+
+
+def product_search(
+    *, business: Business, q: str = "", category=None, page: int = 1
+) -> tuple[list[Product], bool]:
+    """A page of active products for the POS grid (by name) and whether more follow.
+
+    `q` matches the name (contains), the code (starts with, any case) or the
+    barcode (starts with). Three queries whatever the page size.
+    """
+    qs = _products_for_pos(business=business)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(code__istartswith=q) | Q(barcode__startswith=q)
+        )
+    if category is not None:
+        qs = qs.filter(category_id=category)
+    start = (page - 1) * PRODUCT_PAGE
+    rows = list(qs.order_by("name", "pk")[start : start + PRODUCT_PAGE + 1])
+    return rows[:PRODUCT_PAGE], len(rows) > PRODUCT_PAGE
+
+
+@dataclass(frozen=True)
+class BarcodeHit:
+    product: Product
+    quantity: Decimal | None = None  # from a scale label, in the product's unit
+
+
+def product_by_barcode(*, business: Business, code: str) -> BarcodeHit | None:
+    """The product a scanned code names: its barcode, or a scale label's PLU."""
+    products = _products_for_pos(business=business)
+    product = products.filter(barcode=code).first() if code else None
+    if product is not None:
+        return BarcodeHit(product)
+    label = scale_label_parse(code, mode=business.scale_barcodes)
+    if label is None:
+        return None
+    product = (
+        products.filter(code__in=plu_codes(label.plu)).order_by("code", "pk").first()
+    )
+    if product is None:
+        return None
+    if business.scale_barcodes == Business.ScaleBarcode.PRICE:
+        # The label's price is what the customer pays: with IVA.
+        if product.price_gross <= 0:
+            return BarcodeHit(product)
+        quantity = (label.value / product.price_gross).quantize(Decimal("0.001"))
+    else:
+        quantity = label.value.quantize(Decimal("0.001"))
+    return BarcodeHit(product, quantity)
+
+
+def category_list(*, business: Business) -> QuerySet[Category]:
+    """Active categories that have at least one active product (the POS tabs)."""
+    products = Product.objects.for_business(business).filter(
+        category=OuterRef("pk"), is_active=True
+    )
+    return (
+        Category.objects.for_business(business)
+        .filter(is_active=True)
+        .filter(Exists(products))
+        .order_by("sort_order", "name")
     )
 
 

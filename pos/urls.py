@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, api_lookups, views
 
 app_name = "pos"
 urlpatterns = [
@@ -9,9 +9,10 @@ urlpatterns = [
     path("api/sales/quote", api.sale_quote, name="api-sale-quote"),
     path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),
     path("api/sales/<int:pk>/void", api.sale_void, name="api-sale-void"),
-    path("api/products", api.product_list, name="api-products"),
+    path("api/products", api_lookups.product_list, name="api-products"),
+    path("api/categories", api_lookups.category_list, name="api-categories"),
     path("api/supervisor-pin", api.supervisor_pin, name="api-supervisor-pin"),
-    path("api/customers", api.customer_list, name="api-customers"),
+    path("api/customers", api_lookups.customer_list, name="api-customers"),
     path("api/cash-sessions", api.cash_sessions, name="api-cash-sessions"),
     path(
         "api/cash-sessions/<int:pk>/movements",

@@ -2,7 +2,8 @@
 
 from .cash import cash_movement_add, cash_session_close, cash_session_open
 from .checkout import LineIn, PaymentIn, sale_post, sale_quote
-from .voids import sale_void, supervisor_pin_set, void_authorizer
+from .pins import supervisor_authorize, supervisor_pin_set
+from .voids import sale_void, void_authorizer
 
 __all__ = [
     "LineIn",
@@ -13,6 +14,7 @@ __all__ = [
     "sale_post",
     "sale_quote",
     "sale_void",
+    "supervisor_authorize",
     "supervisor_pin_set",
     "void_authorizer",
 ]

@@ -277,6 +277,7 @@ def test_every_api_endpoint_is_fuzzed():
         "api-sale",
         "api-sale-void",
         "api-products",
+        "api-categories",
         "api-supervisor-pin",
         "api-customers",
         "api-cash-sessions",
@@ -311,9 +312,19 @@ def test_fuzz_void(world, pk, body):
 
 
 @FUZZ
+@given(
+    q=QUERIES,
+    name=st.sampled_from(["q", "category", "barcode", "page"]),
+    extra=QUERIES,
+)
+def test_fuzz_products(world, q, name, extra):
+    _get(world, "/pos/api/products", {"q": q, name: extra})
+
+
+@FUZZ
 @given(q=QUERIES)
-def test_fuzz_products(world, q):
-    _get(world, "/pos/api/products", {"q": q})
+def test_fuzz_categories(world, q):
+    _get(world, "/pos/api/categories", {"q": q})
 
 
 @FUZZ
