@@ -49,6 +49,7 @@ def test_screens(browser, live_server, business, size):
     shot(page, "cart")
     page.click("#tabs .tab:has-text('Platos')")
     page.wait_for_selector("#grid .tile:has-text('Bolón mixto')")
+    page.locator("#grid .tile").nth(3).wait_for(state="detached")
     assert page.locator("#grid .tile").count() == 3
     shot(page, "category")
     page.click("#lines .line")
@@ -58,7 +59,7 @@ def test_screens(browser, live_server, business, size):
     page.fill("#customer-q", "1708")
     page.wait_for_selector("#customer-results >> text=Carlos Villacís")
     shot(page, "customer")
-    page.keyboard.press("Escape")
+    page.click("#customer-dialog button:has-text('Cancelar')")
     page.click("#pay-btn")
     page.click("#pay-dialog [data-tender='20']")
     shot(page, "payment")
