@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from stdnum import ean
 
 from backoffice.catalog.models import ModifierGroup, ModifierOption, Product
 from backoffice.tenancy.context import tenant_context
@@ -58,6 +59,20 @@ def test_scan_a_barcode(page, live_server, business):
     page.wait_for_selector(".toast >> text=Código desconocido: 0000000000000")
     assert page.locator("#lines .line").count() == 1
     assert csp_violations(page) == []
+
+
+def test_scan_a_scale_label(page, live_server, business):
+    """EAN-13 2X PPPPP VVVVV C with the weight in grams (a business setting)."""
+    business.scale_barcodes = "weight"
+    business.save(update_fields=["scale_barcodes"])
+    make_product(business, code="42", name="Queso", price="8.00", unit="kg", tax="0")
+    open_page(page, live_server, business)
+    open_till(page)
+    label = "200004200750"
+    page.keyboard.type(label + ean.calc_check_digit(label), delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lines >> text=0.75 kg")
+    page.wait_for_selector("#grand-total >> text=6.00")
 
 
 def test_weighed_item(page, live_server, business):
@@ -193,6 +208,8 @@ def test_network_off_pending_then_one_sale(page, live_server, business):
 
 def test_discounts_need_a_manager_pin_above_the_limit(page, live_server, business):
     make_product(business, code="ALM", name="Almuerzo", price="10.00", tax="0")
+    business.cashier_max_discount = Decimal("10")
+    business.save(update_fields=["cashier_max_discount"])
     manager(business)
     open_page(page, live_server, business)
     open_till(page)

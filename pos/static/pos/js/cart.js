@@ -40,7 +40,7 @@ export async function addProduct(product, {quantity = null} = {}) {
     qty = await keypad(`${product.name} · ${t("weight")}`, "", {decimals: 3});
     if (qty === null) return false;
   }
-  qty = qty ?? "1";
+  qty = qtyText(milli(qty ?? "1"));
   const same = !isWeighed(product) && cart().lines.find(
     (l) => l.product === product.id && !l.note && !l.disc && l.mods.join() === mods.map((m) => m.id).join());
   if (same) same.qty = qtyText(milli(same.qty) + milli(qty));
