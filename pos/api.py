@@ -109,6 +109,7 @@ def sale_json(sale: Sale) -> dict:
             {
                 "code": line.code,
                 "name": line.name,
+                "note": line.note,
                 "quantity": str(line.quantity.normalize()),
                 "unit_price": str(line.unit_price),
                 "discount": _money(line.discount),
@@ -176,6 +177,8 @@ def sale_create(request):
         payments=body.payments,
         customer=_customer_get(request, body.customer),
         key=body.key,
+        order=body.order,
+        approval_pin=body.approval_pin,
     )
     if sale.replayed:
         sale = selectors.sale_get(business=request.business, pk=sale.pk)
@@ -186,13 +189,26 @@ def sale_create(request):
 @api_view(methods=("POST",))
 def sale_quote(request):
     """Totals of a cart before payment (nothing is written)."""
-    totals = services.sale_quote(
-        business=request.business, lines=schema.lines_body(request.json)
+    business = request.business
+    totals, applied = services.cart_price(
+        business=business,
+        lines=schema.lines_body(request.json),
+        order=schema.order_body(request.json),
     )
+    above = applied.above(business.cashier_max_discount)
     return JsonResponse(
         {
+            # The page asks for a manager's PIN before "Cobrar", not after.
+            "approval_needed": bool(above)
+            and roles.role_of(request) not in roles.MANAGERS,
+            "approval_field": above,
             "lines": [
-                {"base": _money(r.base), "tax": _money(r.tax), "total": _money(r.total)}
+                {
+                    "discount": _money(r.discount),
+                    "base": _money(r.base),
+                    "tax": _money(r.tax),
+                    "total": _money(r.total),
+                }
                 for r in totals.lines
             ],
             "taxes": [

@@ -73,6 +73,13 @@ class AlreadyVoidedError(SouthernPOSError):
     status = 409
 
 
+class DiscountNotAllowedError(SouthernPOSError):
+    """El descuento supera el máximo permitido al cajero."""
+
+    code = "discount_not_allowed"
+    status = 403
+
+
 class VoidInputError(SouthernPOSError):
     code = "invalid_void"
 

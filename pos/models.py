@@ -207,6 +207,16 @@ class Sale(InsertOnlyModel):
     total = models.DecimalField(_("total"), **MONEY)
     tendered = models.DecimalField(_("efectivo recibido"), **MONEY)
     change = models.DecimalField(_("cambio"), **MONEY)
+    # Who let a discount above the cashier's maximum through (their PIN), or
+    # the manager/owner who gave it; empty when no discount needed approval.
+    discount_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("descuento autorizado por"),
+    )
 
     class Meta:
         verbose_name = _("venta")
@@ -247,6 +257,7 @@ class SaleLine(InsertOnlyModel):
     code = models.CharField(_("código"), max_length=40)
     name = models.CharField(_("descripción"), max_length=300)
     modifiers = models.JSONField(_("modificadores"), default=list, blank=True)
+    note = models.CharField(_("nota"), max_length=300, blank=True)
     quantity = models.DecimalField(_("cantidad"), **UNIT)
     unit_price = models.DecimalField(_("precio unitario sin IVA"), **UNIT)
     discount = models.DecimalField(_("descuento"), **MONEY)

@@ -90,6 +90,7 @@ def sale_receipt_data(
                 unit_price=line.unit_price,
                 discount=line.discount,
                 total=line.base,
+                note=line.note,
             )
             for line in sale.lines.all()
         ],

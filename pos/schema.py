@@ -26,12 +26,13 @@ from .errors import (
     SaleInputError,
     VoidInputError,
 )
-from .services import LineIn, PaymentIn
+from .services import LineIn, OrderDiscount, PaymentIn
 
 NUMBER_TEXT = 40  # longest number written as text ("123456789012.123456" fits)
 CONTAINERS = (dict, list)
 NUMBERS = (int, str, Decimal)  # a JSON number is int or Decimal; text is parsed
 IDS = (int, str)
+PERCENT_MAX = Decimal("100")
 
 
 # --- the body ---------------------------------------------------------------
@@ -170,6 +171,8 @@ class SaleBody:
     customer: int | None
     lines: list[LineIn]
     payments: list[PaymentIn]
+    order: OrderDiscount
+    approval_pin: str
 
 
 def sale_body(data: dict) -> SaleBody:
@@ -179,6 +182,19 @@ def sale_body(data: dict) -> SaleBody:
         customer=_customer(data.get("customer")),
         lines=lines_body(data),
         payments=_payments(data.get("payments")),
+        order=order_body(data),
+        approval_pin=text(data.get("approval_pin"), "approval_pin", max_length=64),
+    )
+
+
+def order_body(data: dict) -> OrderDiscount:
+    """The sale-level discount: `discount` (amount) or `discount_percent`."""
+    percent = data.get("discount_percent")
+    return OrderDiscount(
+        amount=money(data.get("discount"), "discount", default=0),
+        percent=None
+        if percent in (None, "")
+        else number(percent, "discount_percent", maximum=PERCENT_MAX),
     )
 
 
@@ -191,6 +207,7 @@ def lines_body(data: dict) -> list[LineIn]:
 
 def _line(raw, field) -> LineIn:
     raw = mapping(raw, field)
+    percent = raw.get("discount_percent")
     modifiers = items(
         raw.get("modifiers"), f"{field}.modifiers", maximum=limits.MAX_MODIFIERS
     )
@@ -204,6 +221,10 @@ def _line(raw, field) -> LineIn:
         ),
         discount=money(raw.get("discount"), f"{field}.discount", default=0),
         modifier_ids=tuple(ident(m, f"{field}.modifiers") for m in modifiers),
+        discount_percent=None
+        if percent in (None, "")
+        else number(percent, f"{field}.discount_percent", maximum=PERCENT_MAX),
+        note=text(raw.get("note"), f"{field}.note").strip(),
     )
 
 
@@ -356,6 +377,7 @@ __all__ = [
     "close_body",
     "lines_body",
     "movement_body",
+    "order_body",
     "pin_body",
     "query",
     "query_ident",

@@ -1,13 +1,16 @@
 """Writes of the counter. Import from here: `from pos.services import sale_post`."""
 
 from .cash import cash_movement_add, cash_session_close, cash_session_open
-from .checkout import LineIn, PaymentIn, sale_post, sale_quote
+from .checkout import LineIn, PaymentIn, cart_price, sale_post, sale_quote
+from .discounts import OrderDiscount
 from .pins import supervisor_authorize, supervisor_pin_set
 from .voids import sale_void, void_authorizer
 
 __all__ = [
     "LineIn",
+    "OrderDiscount",
     "PaymentIn",
+    "cart_price",
     "cash_movement_add",
     "cash_session_close",
     "cash_session_open",

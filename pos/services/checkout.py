@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from functools import partial
 from uuid import UUID
 
 from django.db import IntegrityError, connection, transaction
@@ -17,14 +14,10 @@ from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_send
-from backoffice.limits import (
-    MAX_MONEY,
-    MAX_REFERENCE,
-)
+from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
 from core.bulk import insert_returning, insert_send, pipelined
-from core.money import ZERO, round_money, to_decimal
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
@@ -33,72 +26,23 @@ from pos.documents import sale_invoice_issue
 from .. import signals
 from ..errors import (
     CashSessionClosedError,
-    IdempotencyKeyReusedError,
-    PaymentError,
+    DiscountNotAllowedError,
     UnknownCustomerError,
     UnknownEmissionPointError,
 )
-from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
+from ..models import CashSession, Payment, Sale, SaleLine, SaleTax
+from .discounts import Applied, OrderDiscount, approval_refused
+from .idempotency import request_fingerprint, sale_by_key
+from .pins import member_role, supervisor_authorize
 from .pricing import (
+    NO_DISCOUNT,
     LineIn,
     PaymentIn,
     cart_check,
     lines_price,
-    money_in,
     totals_compute,
 )
-
-
-@dataclass(frozen=True)
-class _Tender:
-    rows: list[PaymentIn]  # applied amounts, adding up to the total
-    tendered: Decimal
-    change: Decimal
-
-
-def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
-    """Check payments cover the total; only cash may exceed it (giving change)."""
-    cash = ZERO
-    other = ZERO
-    clean = []
-    for i, p in enumerate(payments):
-        amount = money_in(
-            p.amount, field_name=f"payments[{i}].amount", error=PaymentError
-        )
-        if p.method not in PaymentMethod.values:
-            raise PaymentError(
-                _("Forma de pago no válida."), field=f"payments[{i}].method"
-            )
-        if amount <= 0 or amount != round_money(amount):
-            raise PaymentError(
-                _("El monto del pago debe ser positivo, con 2 decimales."),
-                field=f"payments[{i}].amount",
-            )
-        clean.append(PaymentIn(p.method, amount, (p.reference or "")[:MAX_REFERENCE]))
-        if p.method == PaymentMethod.CASH:
-            cash += amount
-        else:
-            other += amount
-    if other > total:
-        raise PaymentError(
-            _("Los pagos con tarjeta o transferencia superan el total."),
-            field="payments",
-        )
-    if cash + other < total:
-        raise PaymentError(
-            _("Los pagos (%(paid)s) no cubren el total (%(total)s).")
-            % {"paid": cash + other, "total": total},
-            field="payments",
-        )
-    if cash > MAX_MONEY:
-        raise PaymentError(
-            _("El efectivo recibido es demasiado grande."), field="payments"
-        )
-    change = cash + other - total
-    rows = [p for p in clean if p.method != PaymentMethod.CASH]
-    if cash - change > 0:
-        rows.insert(0, PaymentIn(PaymentMethod.CASH, cash - change))
-    return _Tender(rows=rows, tendered=cash, change=change)
+from .tender import payments_apply
 
 
 def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
@@ -147,11 +91,28 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     return session_id, customer
 
 
-def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
+def sale_quote(
+    *, business: Business, lines: list[LineIn], order: OrderDiscount = NO_DISCOUNT
+) -> calc.SaleTotals:
     """Price a cart exactly as `sale_post` would, writing nothing."""
+    return cart_price(business=business, lines=lines, order=order)[0]
+
+
+def cart_price(
+    *, business: Business, lines: list[LineIn], order: OrderDiscount = NO_DISCOUNT
+) -> tuple[calc.SaleTotals, Applied]:
+    """The quote's totals and the percent each discount takes (for the limit)."""
     cart_check(lines)
     priced = lines_price(business=business, lines=lines)
-    return totals_compute(business=business, lines=lines, priced=priced)
+    return totals_compute(business=business, lines=lines, priced=priced, order=order)
+
+
+class _ApprovalNeeded(Exception):  # noqa: N818 - control flow inside this module
+    """A cashier's discount above the maximum: sale_post asks for the PIN."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
 
 
 def sale_post(
@@ -164,102 +125,84 @@ def sale_post(
     customer: Customer | None = None,
     key: UUID,
     posted_at: datetime | None = None,
+    order: OrderDiscount = NO_DISCOUNT,
+    approval_pin: str = "",
 ) -> Sale:
     """Post a cart as an immutable sale, or return the sale already posted with `key`.
 
     The returned sale has `replayed = True` when it was posted by an earlier
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
+    A discount above the business's `cashier_max_discount` by a member who is
+    not a manager or owner needs `approval_pin` (a manager's or owner's PIN,
+    with the void's lockout); the approver is kept on the sale.
     """
     cart_check(lines, payments)
     fingerprint = request_fingerprint(
-        point=point, lines=lines, payments=payments, customer=customer
+        point=point, lines=lines, payments=payments, customer=customer, order=order
+    )
+    post = partial(
+        _sale_post,
+        business=business,
+        point=point,
+        cashier=cashier,
+        lines=lines,
+        payments=payments,
+        customer=customer,
+        key=key,
+        fingerprint=fingerprint,
+        posted_at=posted_at or timezone.now(),
+        order=order,
     )
     try:
-        return _sale_post(
-            business=business,
-            point=point,
-            cashier=cashier,
-            lines=lines,
-            payments=payments,
-            customer=customer,
-            key=key,
-            fingerprint=fingerprint,
-            posted_at=posted_at or timezone.now(),
-        )
+        try:
+            return post(approved_by=None)
+        except _ApprovalNeeded as needed:
+            # Outside the sale's transaction: a wrong PIN stays counted.
+            approver = _discount_approver(
+                business=business, cashier=cashier, pin=approval_pin, field=needed.field
+            )
+            return post(approved_by=approver)
     except IntegrityError:
         # A concurrent request with the same key committed first: ours rolled back.
-        existing = _sale_by_key(business=business, key=key, fingerprint=fingerprint)
+        existing = sale_by_key(business=business, key=key, fingerprint=fingerprint)
         if existing is None:
             raise
         return existing
 
 
-def _plain(value) -> str:
-    """A number as a canonical string (`1`, `1.0` and `1.00` hash alike)."""
-    try:
-        number = to_decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    return format(number.normalize(), "f") if number else "0"
-
-
-def request_fingerprint(*, point, lines, payments, customer) -> str:
-    """SHA-256 of what a checkout request asks for, to recognise a true replay."""
-    data = {
-        "point": getattr(point, "pk", None),
-        "customer": getattr(customer, "pk", None),
-        "lines": [
-            [
-                line.product_id,
-                _plain(line.quantity),
-                _plain(line.discount or 0),
-                list(line.modifier_ids),
-            ]
-            for line in lines
-        ],
-        "payments": [
-            [str(p.method), _plain(p.amount), str(p.reference or "")] for p in payments
-        ],
-    }
-    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
-    # Hand-written and narrow: every checkout asks, almost always to hear "no".
-    table = connection.ops.quote_name(Sale._meta.db_table)
-    key_field = Sale._meta.get_field("idempotency_key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",  # noqa: S608 - table from model metadata
-            [business.pk, key_field.get_db_prep_value(key, connection)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    sale = Sale.objects.get(business=business, pk=row[0])
-    # Sales posted before fingerprints were stored have none: taken as a replay.
-    if sale.request_hash and sale.request_hash != fingerprint:
-        raise IdempotencyKeyReusedError(
-            _(
-                "La clave de idempotencia ya se usó con otra venta (%(doc)s); "
-                "genere una clave nueva para una venta distinta."
-            )
-            % {"doc": sale.document_number},
-            field="idempotency_key",
-        )
-    sale.replayed = True
-    return sale
+def _discount_approver(*, business, cashier, pin, field):
+    if not pin:
+        raise approval_refused(field)
+    return supervisor_authorize(
+        business=business,
+        actor=cashier,
+        pin=pin,
+        refused=DiscountNotAllowedError,
+        field=field,
+        locked=_(
+            "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+            "a un administrador que cobre la venta."
+        ),
+    )
 
 
 @transaction.atomic
 def _sale_post(
-    *, business, point, cashier, lines, payments, customer, key, fingerprint, posted_at
+    *,
+    business,
+    point,
+    cashier,
+    lines,
+    payments,
+    customer,
+    key,
+    fingerprint,
+    posted_at,
+    order,
+    approved_by,
 ) -> Sale:
-    if existing := _sale_by_key(business=business, key=key, fingerprint=fingerprint):
+    if existing := sale_by_key(business=business, key=key, fingerprint=fingerprint):
         return existing
     if point is None or point.business_id != business.pk:
         raise UnknownEmissionPointError(
@@ -269,8 +212,14 @@ def _sale_post(
         business=business, point=point, customer=customer
     )
     priced = lines_price(business=business, lines=lines)
-    totals = totals_compute(business=business, lines=lines, priced=priced)
-    tender = _payments_apply(total=totals.total, payments=payments)
+    totals, applied = totals_compute(
+        business=business, lines=lines, priced=priced, order=order
+    )
+    if approved_by is None and (field := applied.above(business.cashier_max_discount)):
+        if member_role(business=business, user=cashier) not in roles.MANAGERS:
+            raise _ApprovalNeeded(field)
+        approved_by = cashier
+    tender = payments_apply(total=totals.total, payments=payments)
     consumidor_final_check(
         business=business, total=totals.total, id_type=customer.id_type
     )
@@ -289,9 +238,12 @@ def _sale_post(
         totals=totals,
         tender=tender,
         posted_at=posted_at,
+        approved_by=approved_by,
     )
     signals.past_day_change(sender=Sale, business=business, at=sale.posted_at)
-    lines = _lines_build(business=business, sale=sale, priced=priced, totals=totals)
+    lines = _lines_build(
+        business=business, sale=sale, lines=lines, priced=priced, totals=totals
+    )
     taxes = [
         SaleTax(
             business=business,
@@ -367,6 +319,7 @@ def _sale_insert(
         total=totals.total,
         tendered=tender.tendered,
         change=tender.change,
+        discount_approved_by=kw["approved_by"],
     )
     insert_returning(Sale, [sale])
     return sale
@@ -392,13 +345,14 @@ def _cache_children(sale: Sale, **children) -> None:
     Sale.void.related.set_cached_value(sale, None)
 
 
-def _lines_build(*, business, sale, priced, totals) -> list[SaleLine]:
+def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
     return [
         SaleLine(
             business=business,
             sale=sale,
             position=n,
             product_id=p.product.pk,
+            note=line.note,
             code=p.product.code,
             name=p.name,
             modifiers=p.modifiers,
@@ -410,7 +364,9 @@ def _lines_build(*, business, sale, priced, totals) -> list[SaleLine]:
             base=r.base,
             tax=r.tax,
         )
-        for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
+        for n, (line, p, r) in enumerate(
+            zip(lines, priced, totals.lines, strict=True), 1
+        )
     ]
 
 

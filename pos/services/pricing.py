@@ -34,6 +34,7 @@ from ..errors import (
     UnknownModifierError,
     UnknownProductError,
 )
+from .discounts import Applied, OrderDiscount, discounts_apply
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class LineIn:
     quantity: Decimal
     discount: Decimal = ZERO  # money; with IVA when the business types prices so
     modifier_ids: tuple[int, ...] = field(default=())
+    discount_percent: Decimal | None = None  # instead of `discount`
+    note: str = ""  # for the kitchen or the customer; printed on the receipt
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class PaymentIn:
     method: str
     amount: Decimal  # for cash: what the customer handed over
     reference: str = ""
+
+
+NO_DISCOUNT = OrderDiscount()
 
 
 def money_in(value, *, field_name: str, error=SaleInputError) -> Decimal:
@@ -245,11 +251,13 @@ def lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
     return priced
 
 
-def totals_compute(*, business, lines, priced) -> calc.SaleTotals:
+def totals_compute(
+    *, business, lines, priced, order: OrderDiscount = NO_DISCOUNT
+) -> tuple[calc.SaleTotals, Applied]:
+    """Totals of the priced lines, discounts applied (line and order)."""
     inputs = []
     for i, (line, p) in enumerate(zip(lines, priced, strict=True)):
         quantity = money_in(line.quantity, field_name=f"lines[{i}].quantity")
-        discount = money_in(line.discount or 0, field_name=f"lines[{i}].discount")
         if quantity <= 0:
             raise SaleInputError(
                 _("La cantidad debe ser mayor que cero."),
@@ -264,17 +272,21 @@ def totals_compute(*, business, lines, priced) -> calc.SaleTotals:
                 _("La cantidad admite hasta 6 decimales."),
                 field=f"lines[{i}].quantity",
             )
-        tax_code = p.product.tax_category
+        money_in(line.discount or 0, field_name=f"lines[{i}].discount")
         inputs.append(
             calc.LineInput(
                 quantity=quantity,
                 unit_price=p.unit_price,
-                tax_code=tax_code,
-                discount=calc.discount_net(
-                    discount, tax_code, includes_tax=business.prices_include_tax
-                ),
+                tax_code=p.product.tax_category,
             )
         )
+    applied = discounts_apply(
+        business=business, lines=lines, inputs=inputs, order=order
+    )
+    inputs = [
+        replace(line, discount=discount)
+        for line, discount in zip(inputs, applied.discounts, strict=True)
+    ]
     try:
         totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
     except calc.CalcError as exc:
@@ -287,4 +299,4 @@ def totals_compute(*, business, lines, priced) -> calc.SaleTotals:
         raise SaleInputError(_("Línea no válida."), field=field_name)
     if totals.total > MAX_SALE_TOTAL:
         raise SaleInputError(_("El total de la venta es demasiado grande."))
-    return totals
+    return totals, applied

@@ -109,6 +109,8 @@ LINE = st.fixed_dictionaries(
         "quantity": mostly(st.sampled_from(["1", "2", "0.5", 3])),
         "discount": mostly(st.sampled_from(["0", "0.10", 0])),
         "modifiers": mostly(st.lists(ids("option"), max_size=2)),
+        "discount_percent": mostly(st.sampled_from(["5", "100", 0, "12.5"])),
+        "note": mostly(st.sampled_from(["", "sin cebolla"])),
     },
 )
 PAYMENT = st.fixed_dictionaries(
@@ -128,6 +130,9 @@ SALE = st.fixed_dictionaries(
         "customer": st.sampled_from([{"id": REF + "customer"}, "final"])
         | ids("customer"),
         "emission_point": ids("point"),
+        "discount": mostly(st.sampled_from(["0.50", "0", 1])),
+        "discount_percent": mostly(st.sampled_from(["10", "0", 50])),
+        "approval_pin": VALUES,
     },
 )
 
@@ -157,7 +162,13 @@ def bodies(structured):
 COUNTED_METHODS = st.sampled_from(["01", "16", "19", "20"]) | st.text(max_size=3)
 BODIES = {
     "sales": bodies(SALE),
-    "quote": bodies(keyed(lines=mostly(st.lists(LINE, max_size=3)))),
+    "quote": bodies(
+        keyed(
+            lines=mostly(st.lists(LINE, max_size=3)),
+            discount=VALUES,
+            discount_percent=VALUES,
+        )
+    ),
     "void": bodies(keyed(reason=VALUES, supervisor_pin=VALUES)),
     "pin": bodies(keyed(pin=VALUES)),
     "open": bodies(keyed(emission_point=ids("point"), opening_float=VALUES)),
