@@ -46,6 +46,10 @@ def page_strings() -> dict[str, str]:
         "pinTitle": _("Autorización del supervisor"),
         "pinHelp": _("Un gerente o el dueño ingresa su PIN."),
         "pinLabel": _("PIN del supervisor"),
+        "discountAbove": _(
+            "El descuento supera el máximo del cajero: necesita el PIN de un "
+            "administrador."
+        ),
         "paid": _("Pagado"),
         "remaining": _("Falta"),
         "change": _("Cambio"),

@@ -2,7 +2,7 @@
 // reference, split over several methods; one idempotency key per cart; a sale the
 // network lost waits as "pendiente" and is retried with the same key.
 import {api, errorText} from "./api.js";
-import {authorizeDiscounts, cart, overFinalLimit, quote, quoteState, saleBody, setPin} from "./cart.js";
+import {authorizeDiscounts, cart, overFinalLimit, quoteState, saleBody, setPin} from "./cart.js";
 import {cents, config, money, t} from "./i18n.js";
 import {newCart, save, state} from "./store.js";
 import {till} from "./till.js";
@@ -182,8 +182,7 @@ function payDialog(total) {
 export async function startPayment(openCustomer) {
   if (!cart().lines.length) { toast(t("empty"), "err"); return; }
   if (!till.session) { toast(t("needTill"), "err"); return; }
-  const r = await quote();
-  if (r?.data?.error === "discount_not_allowed" && !(await authorizeDiscounts())) return;
+  if (!(await authorizeDiscounts())) return;
   if (!quoteState.total) { toast(quoteState.error ? errorText(quoteState.error) : t("empty"), "err"); return; }
   if (overFinalLimit()) {
     toast(t("finalLimit", {limit: config.finalConsumerLimit}), "err");
