@@ -42,8 +42,27 @@ class PosPageView(View):
                 "back_office": roles.has_role(request, roles.BACK_OFFICE),
                 "config": _page_config(request),
                 "strings": page_strings(),
+                "modules": PAGE_MODULES,
             },
         )
+
+
+# Preloaded in parallel: the browser would otherwise find them one import at a time.
+PAGE_MODULES = [
+    f"pos/js/{name}.js"
+    for name in (
+        "main",
+        "i18n",
+        "ui",
+        "api",
+        "store",
+        "cart",
+        "catalog",
+        "payment",
+        "till",
+        "sales",
+    )
+]
 
 
 def _page_config(request) -> dict:

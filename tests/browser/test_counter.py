@@ -215,6 +215,7 @@ def test_discounts_need_a_manager_pin_above_the_limit(page, live_server, busines
     open_till(page)
     tap(page, "Almuerzo")
     page.click("#lines .line")
+    page.fill("#line-note", "Sin cebolla")
     page.fill("#discount-value", "50")
     page.click("#line-accept")
     page.wait_for_selector("#pin-input")
@@ -231,6 +232,8 @@ def test_discounts_need_a_manager_pin_above_the_limit(page, live_server, busines
     page.wait_for_selector(".toast >> text=001-001-000000001")
     (sale,) = sales(business)
     assert (sale.total, sale.discount_total) == (Decimal("4.00"), Decimal("6.00"))
+    with tenant_context(business):
+        assert sale.lines.get().note == "Sin cebolla"
 
 
 def post_sale(business, cashier, product, quantity="3"):
