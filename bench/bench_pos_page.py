@@ -121,8 +121,9 @@ def first_paint(browser, base, cookie) -> tuple[float, float]:
 
 
 def search_once(page, query: str) -> float:
+    page.evaluate("() => { delete document.body.dataset.catalog; }")
     page.fill("#search", "")
-    page.wait_for_timeout(250)
+    page.wait_for_selector("body[data-catalog='ready']")  # the full list is back
     page.evaluate("() => { delete document.body.dataset.catalog; }")
     started = time.perf_counter()
     page.fill("#search", query)
