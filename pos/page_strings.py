@@ -41,6 +41,7 @@ def page_strings() -> dict[str, str]:
         ),
         "modifiersTitle": _("Elija las opciones"),
         "modMin": _("Elija al menos %(n)s"),
+        "modExact": _("Elija %(n)s"),
         "modMax": _("Hasta %(n)s"),
         "modRange": _("Elija de %(min)s a %(max)s"),
         "pinTitle": _("Autorización del supervisor"),

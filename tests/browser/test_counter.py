@@ -179,6 +179,10 @@ def test_park_reload_resume(page, live_server, business):
     page.wait_for_selector("#lines >> text=Café pasado")
     assert "Pan de yuca" not in line_names(page)
     page.wait_for_selector("#parked-count >> text=(1)")  # the other one parked now
+    page.click("#lines .line")
+    page.click("#qty-plus")
+    page.click("#line-accept")
+    page.wait_for_selector("#lines >> text=2 × 2.30")
     # A trip to the back office and back (the back button) keeps it too.
     page.goto(f"{live_server.url}/admin/")
     page.go_back()

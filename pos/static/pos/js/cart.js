@@ -63,7 +63,8 @@ export function pickModifiers(product) {
       accept.disabled = product.modifier_groups.some((g, i) => chosen[i].size < g.min);
     };
     product.modifier_groups.forEach((g, i) => {
-      const hint = g.min && g.min === g.max ? t("modRange", {min: g.min, max: g.max})
+      const hint = g.min && g.min === g.max ? t("modExact", {n: g.min})
+        : g.min && g.max ? t("modRange", {min: g.min, max: g.max})
         : g.min ? t("modMin", {n: g.min}) : t("modMax", {n: g.max});
       const opts = el("div", {class: "opts"});
       for (const o of g.options) {
@@ -111,17 +112,24 @@ function discountFields(current) {
 export function editLine(index) {
   const line = cart().lines[index];
   return modal(line.name, (dialog, close) => {
-    const qty = el("button", {type: "button", class: "display", id: "line-qty",
-                              text: `${line.qty} ${line.weighed ? t("kg") : ""}`});
+    const unit = line.weighed ? ` ${t("kg")}` : "";
     let newQty = line.qty;
+    const qty = el("button", {type: "button", class: "display", id: "line-qty", text: `${line.qty}${unit}`});
+    const setQty = (v) => { newQty = v; qty.textContent = `${v}${unit}`; };
     qty.addEventListener("click", async () => {
-      const v = await keypad(line.weighed ? t("weight") : t("quantity"), "", {decimals: line.weighed ? 3 : 3});
-      if (v) { newQty = v; qty.textContent = `${v} ${line.weighed ? t("kg") : ""}`; }
+      const v = await keypad(line.weighed ? t("weight") : t("quantity"), "", {decimals: 3});
+      if (v) setQty(qtyText(milli(v)));
     });
+    const step = (d) => {
+      const m = milli(newQty) + d * 1000;
+      if (m > 0) setQty(qtyText(m));
+    };
+    const qtyRow = el("div", {class: "row"}, button("−", () => step(-1), {"aria-label": "-1", id: "qty-minus"}),
+                      qty, button("+", () => step(1), {"aria-label": "+1", id: "qty-plus"}));
     const note = el("input", {id: "line-note", maxlength: 300, value: line.note, "aria-label": t("note")});
     const disc = discountFields(line.disc);
     const error = el("p", {class: "error"});
-    dialog.append(el("label", {text: line.weighed ? t("weight") : t("quantity")}), qty,
+    dialog.append(el("label", {text: line.weighed ? t("weight") : t("quantity")}), qtyRow,
       el("label", {text: t("note"), for: "line-note"}), note, ...disc.nodes, error,
       el("div", {class: "dlg-actions"},
         button(t("remove"), () => { cart().lines.splice(index, 1); close(true); changed(); }, {class: "danger"}),
