@@ -195,9 +195,10 @@ def test_network_off_pending_then_one_sale(page, live_server, business):
     open_till(page)
     tap(page, "Café pasado")
     page.wait_for_selector("#grand-total >> text=2.30")
+    page.context.set_offline(True)  # before "Cobrar": no quote, the tiles' total
     page.click("#pay-btn")
+    page.wait_for_selector("#pay-total >> text=2.30")
     page.click("#pay-exact")
-    page.context.set_offline(True)
     page.click("#pay-confirm")
     page.wait_for_selector("#pending-badge >> text=1 venta(s) pendiente(s)")
     page.wait_for_selector(".toast >> text=Pendiente")

@@ -2,7 +2,8 @@
 // reference, split over several methods; one idempotency key per cart; a sale the
 // network lost waits as "pendiente" and is retried with the same key.
 import {api, errorText} from "./api.js";
-import {authorizeDiscounts, cart, overFinalLimit, quoteState, saleBody, setPin} from "./cart.js";
+import {authorizeDiscounts, cart, estimateTotal, overFinalLimit, quoteState, saleBody, setPin}
+  from "./cart.js";
 import {cents, config, money, t} from "./i18n.js";
 import {newCart, save, state} from "./store.js";
 import {till} from "./till.js";
@@ -183,6 +184,11 @@ export async function startPayment(openCustomer) {
   if (!cart().lines.length) { toast(t("empty"), "err"); return; }
   if (!till.session) { toast(t("needTill"), "err"); return; }
   if (!(await authorizeDiscounts())) return;
+  if (quoteState.error?.offline) {
+    toast(t("network"), "err");
+    await payDialog(estimateTotal());  // the sale waits as "pendiente" if still offline
+    return;
+  }
   if (!quoteState.total) { toast(quoteState.error ? errorText(quoteState.error) : t("empty"), "err"); return; }
   if (overFinalLimit()) {
     toast(t("finalLimit", {limit: config.finalConsumerLimit}), "err");
