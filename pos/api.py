@@ -107,6 +107,7 @@ def sale_json(sale: Sale) -> dict:
         },
         "lines": [
             {
+                "id": line.pk,
                 "code": line.code,
                 "name": line.name,
                 "note": line.note,
@@ -166,8 +167,8 @@ def _point_get(request, point_id, *, error=SaleInputError):
     return point
 
 
-@api_view(methods=("POST",))
 def sale_create(request):
+    """POST /pos/api/sales (routed by pos.api_sales.sales, which also lists)."""
     body = schema.sale_body(request.json)
     sale = services.sale_post(
         business=request.business,

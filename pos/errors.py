@@ -80,6 +80,26 @@ class DiscountNotAllowedError(SouthernPOSError):
     status = 403
 
 
+class SaleReturnedError(SouthernPOSError):
+    """La venta tiene devoluciones."""
+
+    code = "sale_returned"
+    status = 409
+
+
+class ReturnInputError(SouthernPOSError):
+    """Devolución no válida."""
+
+    code = "invalid_return"
+
+
+class ReturnNotAllowedError(SouthernPOSError):
+    """No tiene permiso para registrar devoluciones."""
+
+    code = "return_not_allowed"
+    status = 403
+
+
 class VoidInputError(SouthernPOSError):
     code = "invalid_void"
 

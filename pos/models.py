@@ -125,6 +125,7 @@ class CashMovement(InsertOnlyModel):
         CASH_IN = "in", _("Ingreso")
         CASH_OUT = "out", _("Retiro")
         VOID = "void", _("Reverso por anulación")
+        RETURN = "return", _("Devolución")
 
     session = models.ForeignKey(
         CashSession, on_delete=models.PROTECT, related_name="movements"
@@ -144,6 +145,13 @@ class CashMovement(InsertOnlyModel):
     )
     void = models.ForeignKey(
         "Void",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cash_movements",
+    )
+    sale_return = models.ForeignKey(
+        "SaleReturn",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -433,3 +441,22 @@ class PinFailure(TenantModel):
 
     def __str__(self):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Returns live in their own module (this one is long enough); Django registers
+# models it imports here.
+from .returns_models import SaleReturn, SaleReturnLine  # noqa: E402
+
+__all__ = [
+    "CashMovement",
+    "CashSession",
+    "Payment",
+    "PaymentMethod",
+    "PinFailure",
+    "Sale",
+    "SaleLine",
+    "SaleReturn",
+    "SaleReturnLine",
+    "SaleTax",
+    "Void",
+]

@@ -23,10 +23,11 @@ from .errors import (
     InvalidJsonError,
     PaymentError,
     QueryError,
+    ReturnInputError,
     SaleInputError,
     VoidInputError,
 )
-from .services import LineIn, OrderDiscount, PaymentIn
+from .services import LineIn, OrderDiscount, PaymentIn, ReturnLineIn
 
 NUMBER_TEXT = 40  # longest number written as text ("123456789012.123456" fits)
 CONTAINERS = (dict, list)
@@ -260,15 +261,13 @@ def _customer(value) -> int | None:
     return ident(value, "customer")
 
 
-def _key(value) -> uuid.UUID:
+def _key(value, error=SaleInputError) -> uuid.UUID:
     if isinstance(value, str) and len(value) <= 64:
         try:
             return uuid.UUID(value)
         except ValueError:
             pass
-    raise SaleInputError(
-        _("Falta la clave de idempotencia (UUID)."), field="idempotency_key"
-    )
+    raise error(_("Falta la clave de idempotencia (UUID)."), field="idempotency_key")
 
 
 @dataclass(frozen=True)
@@ -286,6 +285,42 @@ def void_body(data: dict) -> VoidBody:
             max_length=64,
             error=VoidInputError,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ReturnBody:
+    key: uuid.UUID
+    reason: str
+    pin: str
+    lines: list[ReturnLineIn]
+
+
+def return_body(data: dict) -> ReturnBody:
+    raw_lines = items(
+        data.get("lines"), "lines", maximum=limits.MAX_LINES, error=ReturnInputError
+    )
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        raw = mapping(raw, f"lines[{i}]", error=ReturnInputError)
+        lines.append(
+            ReturnLineIn(
+                line_id=ident(
+                    raw.get("line"), f"lines[{i}].line", error=ReturnInputError
+                ),
+                quantity=number(
+                    raw.get("quantity"),
+                    f"lines[{i}].quantity",
+                    maximum=limits.MAX_QUANTITY,
+                    error=ReturnInputError,
+                ),
+            )
+        )
+    return ReturnBody(
+        key=_key(data.get("idempotency_key"), ReturnInputError),
+        reason=text(data.get("reason"), "reason", error=ReturnInputError),
+        pin=text(data.get("pin"), "pin", max_length=64, error=ReturnInputError),
+        lines=lines,
     )
 
 
@@ -382,6 +417,7 @@ __all__ = [
     "query",
     "query_ident",
     "query_page",
+    "return_body",
     "sale_body",
     "session_open_body",
     "void_body",

@@ -22,6 +22,8 @@ from .models import (
     PaymentMethod,
     PinFailure,
     Sale,
+    SaleReturn,
+    SaleReturnLine,
     SaleTax,
     Void,
 )
@@ -87,6 +89,40 @@ def sale_list(*, business: Business, day=None) -> QuerySet[Sale]:
     if day is not None:
         qs = qs.filter(posted_at__date=day)
     return qs.prefetch_related("payments")
+
+
+SALES_PAGE = 50  # the session's sales list on the POS page
+
+
+def session_sale_list(
+    *, business: Business, session: CashSession, cashier=None, page: int = 1
+) -> tuple[list[Sale], bool]:
+    """A page of the session's sales (only `cashier`'s if given), newest first,
+    with voided/returned flags."""
+    sales = Sale.objects.for_business(business).filter(cash_session=session)
+    if cashier is not None:
+        sales = sales.filter(cashier=cashier)
+    voids = Void.objects.for_business(business).filter(sale=OuterRef("pk"))
+    returns = SaleReturn.objects.for_business(business).filter(sale=OuterRef("pk"))
+    start = (page - 1) * SALES_PAGE
+    rows = list(
+        sales.annotate(is_voided=Exists(voids), is_returned=Exists(returns))
+        .only("pk", "document_number", "posted_at", "total", "customer_name")
+        .order_by("-posted_at", "-pk")[start : start + SALES_PAGE + 1]
+    )
+    return rows[:SALES_PAGE], len(rows) > SALES_PAGE
+
+
+def sale_returnable(*, business: Business, sale: Sale) -> dict[int, Decimal]:
+    """Per sale line id: the quantity already returned (for the page's return form)."""
+    rows = (
+        SaleReturnLine.objects.for_business(business)
+        .filter(sale_line__sale=sale)
+        .values_list("sale_line")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    )
+    return {line: Decimal(str(q)) for line, q in rows}
 
 
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:

@@ -1,14 +1,19 @@
 from django.urls import path
 
-from . import api, api_lookups, views
+from . import api, api_lookups, api_sales, views
 
 app_name = "pos"
 urlpatterns = [
     path("", views.PosPageView.as_view(), name="page"),
-    path("api/sales", api.sale_create, name="api-sales"),
+    path("api/sales", api_sales.sales, name="api-sales"),
     path("api/sales/quote", api.sale_quote, name="api-sale-quote"),
     path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),
     path("api/sales/<int:pk>/void", api.sale_void, name="api-sale-void"),
+    path(
+        "api/sales/<int:pk>/returns",
+        api_sales.sale_return_create,
+        name="api-sale-returns",
+    ),
     path("api/products", api_lookups.product_list, name="api-products"),
     path("api/categories", api_lookups.category_list, name="api-categories"),
     path("api/supervisor-pin", api.supervisor_pin, name="api-supervisor-pin"),

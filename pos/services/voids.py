@@ -36,10 +36,11 @@ from pos.documents import void_document_issue
 from .. import signals
 from ..errors import (
     AlreadyVoidedError,
+    SaleReturnedError,
     VoidInputError,
     VoidNotAllowedError,
 )
-from ..models import CashMovement, Sale, SaleLine, Void
+from ..models import CashMovement, Sale, SaleLine, SaleReturn, Void
 from .cash import cash_session_locked
 from .pins import member_role, supervisor_authorize
 
@@ -113,6 +114,14 @@ def _sale_void(*, business, sale, actor, reason, authorized_by, voided_at) -> Vo
     )
     if Void.objects.filter(business=business, sale=sale).exists():
         raise AlreadyVoidedError(_("La venta ya fue anulada."))
+    if SaleReturn.objects.filter(business=business, sale=sale).exists():
+        # The void would take back again what a return already took back.
+        raise SaleReturnedError(
+            _(
+                "La venta tiene devoluciones: no se anula; registre la devolución "
+                "de lo que queda."
+            )
+        )
     session = cash_session_locked(business=business, point=sale.emission_point)
     point = sale.emission_point
     number, document_number = _credit_note_number(business=business, sale=sale)

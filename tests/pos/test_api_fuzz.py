@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from backoffice.inventory.models import StockMove
 from backoffice.tenancy.context import tenant_context
 from pos import urls as pos_urls
-from pos.models import CashMovement, CashSession, Payment, Sale
+from pos.models import CashMovement, CashSession, Payment, Sale, SaleReturn
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 100  # × 11 endpoints = 1,100 requests
@@ -171,6 +171,21 @@ BODIES = {
     ),
     "void": bodies(keyed(reason=VALUES, supervisor_pin=VALUES)),
     "pin": bodies(keyed(pin=VALUES)),
+    "return": bodies(
+        keyed(
+            idempotency_key=mostly(st.uuids().map(str)),
+            reason=mostly(st.just("Dañado")),
+            pin=VALUES,
+            lines=mostly(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {"line": VALUES, "quantity": VALUES},
+                    ),
+                    max_size=2,
+                )
+            ),
+        )
+    ),
     "open": bodies(keyed(emission_point=ids("point"), opening_float=VALUES)),
     "move": bodies(
         keyed(
@@ -203,7 +218,7 @@ def _encode(body, world):
     return re.sub(rf'"{RAW}([^"]*)"', r"\1", body)
 
 
-COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession)
+COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession, SaleReturn)
 
 
 def _counts(business) -> tuple:
@@ -217,7 +232,7 @@ def _counts(business) -> tuple:
         "WHERE business_id = %s AND closed_at IS NOT NULL)"
     )
     with tenant_context(business), connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}, {closed}", [business.pk] * 6)
+        cursor.execute(f"SELECT {counts}, {closed}", [business.pk] * (len(COUNTED) + 1))
         return cursor.fetchone()
 
 
@@ -287,6 +302,7 @@ def test_every_api_endpoint_is_fuzzed():
         "api-sale-quote",
         "api-sale",
         "api-sale-void",
+        "api-sale-returns",
         "api-products",
         "api-categories",
         "api-supervisor-pin",
@@ -336,6 +352,19 @@ def test_fuzz_products(world, q, name, extra):
 @given(q=QUERIES)
 def test_fuzz_categories(world, q):
     _get(world, "/pos/api/categories", {"q": q})
+
+
+@FUZZ
+@given(pk=PKS | st.just(None), body=BODIES["return"])
+def test_fuzz_returns(world, pk, body):
+    pk = world["sale"] if pk is None else pk
+    _post(world, f"/pos/api/sales/{pk}/returns", body)
+
+
+@FUZZ
+@given(session=QUERIES | st.just("current"), page=QUERIES)
+def test_fuzz_sales_list(world, session, page):
+    _get(world, "/pos/api/sales", {"cash_session": session, "page": page})
 
 
 @FUZZ
