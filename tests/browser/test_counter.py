@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 from stdnum import ean
 
-from backoffice.catalog.models import ModifierGroup, ModifierOption, Product
+from backoffice.catalog.models import ModifierGroup, ModifierOption
 from backoffice.tenancy.context import tenant_context
 from pos.models import Sale
+from pos.returns_models import SaleReturn
 from pos.services import LineIn, PaymentIn, sale_post, supervisor_pin_set
 from tests.browser.conftest import csp_violations, shot, wait_printed
 from tests.browser.test_pos_page import open_page, open_till, tap
 from tests.factories import UserFactory, membership
-from tests.pos.conftest import make_product, point_of
+from tests.pos.conftest import make_product, point_of, stock_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -254,8 +255,10 @@ def post_sale(business, cashier, product, quantity="3"):
 
 
 def test_void_and_partial_return_with_pin(page, live_server, business):
-    coffee = make_product(business, code="CAFE", name="Café pasado", price="2.00")
-    manager(business)
+    coffee = make_product(
+        business, code="CAFE", name="Café pasado", price="2.00", stock="10"
+    )
+    boss = manager(business)
     cashier, _ = open_page(page, live_server, business)
     open_till(page)
     first = post_sale(business, cashier, coffee)
@@ -278,8 +281,16 @@ def test_void_and_partial_return_with_pin(page, live_server, business):
     page.fill("#supervisor-pin", MANAGER_PIN)
     shot(page, "return")
     page.click("#return-submit")
-    page.wait_for_selector(".toast >> text=Devolución registrada")
+    page.wait_for_selector(".toast >> text=Devolución registrada: 2.30")
+    page.keyboard.press("F9")
+    page.wait_for_selector("#sales-list >> text=Con devolución")
     with tenant_context(business):
-        assert Sale.objects.filter(void__isnull=False).count() == 1
-        assert Product.objects.count() == 1
+        void = Sale.objects.get(void__isnull=False).void
+        (returned,) = SaleReturn.objects.all()
+        assert (void.sale_id, void.authorized_by_id) == (first.pk, boss.pk)
+        assert returned.sale_id != first.pk
+        assert returned.lines.get().quantity == Decimal("1")
+        assert returned.authorized_by_id == boss.pk
+    # 6 sold, 3 back from the void and 1 from the return.
+    assert stock_of(business, coffee) == Decimal("8")
     assert csp_violations(page) == []
