@@ -81,7 +81,7 @@ def page_strings() -> dict[str, str]:
         "voidDone": _("Venta anulada: %(document)s"),
         "returnDone": _("Devolución registrada: %(total)s"),
         "returnPick": _("Elija las líneas y cantidades a devolver."),
-        "sold": _("Vendido"),
+        "sold": _("vendido"),
         "tillClosed": _("Caja cerrada"),
         "tillOpen": _("Caja abierta"),
         "openTill": _("Abrir caja"),

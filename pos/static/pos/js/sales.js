@@ -19,7 +19,7 @@ export async function salesList() {
          new Date(s.created_at).toLocaleTimeString("es-EC", {hour: "2-digit", minute: "2-digit"}),
          " · ", (typeof s.customer === "string" ? s.customer : s.customer?.name) || t("finalConsumer"), " ", ...badges(s)),
       el("b", {text: s.total}),
-      button(t("reprint"), () => printReceipt(s.receipt_url || `/pos/sales/${s.id}/receipt`)),
+      button(t("reprint"), () => printReceipt(s.receipt_html_url || `/pos/sales/${s.id}/receipt`)),
       button("›", () => close(s), {"aria-label": s.number, class: "open-sale"})));
     dialog.append(rows.length ? el("ul", {class: "list", id: "sales-list"}, rows)
                               : el("p", {class: "muted", text: t("noSales")}),
