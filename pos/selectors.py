@@ -251,6 +251,8 @@ class CashSummary:
     service_charge: Decimal = ZERO
     voids_count: int = 0
     voids_total: Decimal = ZERO
+    returns_count: int = 0
+    returns_total: Decimal = ZERO
     cash_in: Decimal = ZERO
     cash_out: Decimal = ZERO
     payments: dict[str, Decimal] = field(default_factory=dict)
@@ -283,6 +285,11 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         .filter(cash_session=session)
         .aggregate(n=Count("pk"), total=Sum("total"))
     )
+    returns = (
+        SaleReturn.objects.for_business(business)
+        .filter(cash_session=session)
+        .aggregate(n=Count("pk"), total=Sum("total"))
+    )
     expected: dict[str, Decimal] = defaultdict(lambda: ZERO)
     expected[PaymentMethod.CASH.value] = session.opening_float
     for method, amount in payments.items():
@@ -295,6 +302,8 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         service_charge=_m(agg["service"]),
         voids_count=voids["n"] or 0,
         voids_total=_m(voids["total"]),
+        returns_count=returns["n"] or 0,
+        returns_total=_m(returns["total"]),
         payments={m: payments.get(m, ZERO) for m in payments},
     )
     for kind, method, total in movements:
@@ -314,6 +323,16 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         .order_by("tax_code")
     ]
     return summary
+
+
+def cash_movement_list(*, business: Business, session: CashSession):
+    """The session's cash in/out and reversals, oldest first (the X report)."""
+    return (
+        CashMovement.objects.for_business(business)
+        .filter(session=session)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
 
 
 def pin_lockout_list(*, business: Business, since) -> QuerySet[PinFailure]:

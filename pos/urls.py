@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_lookups, api_sales, views
+from . import api, api_lookups, api_reports, api_sales, views
 
 app_name = "pos"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
         "api/cash-sessions/<int:pk>/movements",
         api.cash_movement_create,
         name="api-cash-movements",
+    ),
+    path(
+        "api/cash-sessions/<int:pk>/x-report",
+        api_reports.cash_session_x_report,
+        name="api-cash-x-report",
     ),
     path(
         "api/cash-sessions/<int:pk>/close",

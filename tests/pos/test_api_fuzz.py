@@ -310,6 +310,7 @@ def test_every_api_endpoint_is_fuzzed():
         "api-cash-sessions",
         "api-cash-movements",
         "api-cash-close",
+        "api-cash-x-report",
     }, "a new API endpoint needs its fuzz test below"
 
 
@@ -393,6 +394,13 @@ def test_fuzz_cash_sessions(world, point, body):
 def test_fuzz_cash_movements(world, pk, body):
     pk = world["session"] if pk is None else pk
     _post(world, f"/pos/api/cash-sessions/{pk}/movements", body)
+
+
+@FUZZ
+@given(pk=PKS | st.just(None))
+def test_fuzz_x_report(world, pk):
+    pk = world["session"] if pk is None else pk
+    _get(world, f"/pos/api/cash-sessions/{pk}/x-report", {})
 
 
 @FUZZ
