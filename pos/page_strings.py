@@ -102,6 +102,8 @@ def page_strings() -> dict[str, str]:
         "float": _("Fondo"),
         "salesCount": _("Ventas"),
         "movements": _("Movimientos"),
+        "voids": _("Anulaciones"),
+        "returns": _("Devoluciones"),
         "noReceipt": _("No hay una venta para reimprimir."),
         "needTill": _("Abra la caja antes de cobrar."),
         "invalidAmount": _("Monto no válido."),

@@ -69,7 +69,10 @@ def test_screens(browser, live_server, business, size):
     page.click("#till-btn")
     shot(page, "till-menu")
     page.click("dialog button:has-text('Reporte X')")
-    page.wait_for_selector("#x-report")
+    page.wait_for_selector("#x-report >> text=Ventas")
+    x_report = page.inner_text("#x-report")
+    assert "Esperado" not in x_report  # the cashier closes blind
+    assert "1 · 9.49" in x_report
     shot(page, "x-report")
     page.keyboard.press("Escape")
     page.click("#till-btn")

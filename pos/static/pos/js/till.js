@@ -1,7 +1,7 @@
 // The till: open with a float, cash in/out with a reason, X report, and a BLIND
 // close (the cashier types what is in the drawer before seeing the expected).
 import {api, errorText, get} from "./api.js";
-import {cents, money, t} from "./i18n.js";
+import {cents, config, money, t} from "./i18n.js";
 import {$, button, el, modal, toast} from "./ui.js";
 
 export const till = {session: null};
@@ -74,15 +74,24 @@ function table(rows) {
 }
 
 async function xReport() {
-  let r = await get(`/pos/api/cash-sessions/${till.session.id}/x-report`);
-  if (!r.ok && r.status === 404) r = await get(`/pos/api/cash-sessions?emission_point=${$("point").value}`);
+  const r = await get(`/pos/api/cash-sessions/${till.session.id}/x-report`);
   if (!r.ok) { toast(errorText(r), "err"); return; }
   const x = r.data;
   const rows = [[t("openedAt"), new Date(x.opened_at).toLocaleString("es-EC")],
-                [t("float"), x.float ?? x.opening_float]];
-  for (const [m, v] of Object.entries(x.sales_by_method || {})) rows.push([`${t("salesCount")} · ${t(`method${m}`)}`, v]);
-  for (const mv of x.movements || []) rows.push([`${mv.kind === "in" ? t("cashIn") : t("cashOut")} · ${mv.reason || ""}`, mv.amount]);
-  for (const [m, v] of Object.entries(x.expected || {})) rows.push([`${t("expected")} · ${t(`method${m}`)}`, v]);
+                [t("float"), x.float],
+                [t("salesCount"), `${x.sales_count} · ${x.sales_total}`]];
+  for (const [m, v] of Object.entries(x.sales_by_method || {})) rows.push([`· ${t(`method${m}`)}`, v]);
+  for (const tax of x.taxes || []) rows.push([t("tax", {rate: tax.rate}), tax.tax]);
+  if (x.voids_count) rows.push([t("voids"), `${x.voids_count} · ${x.voids_total}`]);
+  if (x.returns_count) rows.push([t("returns"), `${x.returns_count} · ${x.returns_total}`]);
+  rows.push([t("cashIn"), x.cash_in], [t("cashOut"), x.cash_out]);
+  for (const mv of x.movements || []) {
+    if (mv.kind === "in" || mv.kind === "out") rows.push([`· ${mv.kind_label}: ${mv.reason || ""}`, mv.amount]);
+  }
+  // A cashier counts blind: the expected amounts only after the count, at closing.
+  if (config.canVoid) {
+    for (const [m, v] of Object.entries(x.expected || {})) rows.push([`${t("expected")} · ${t(`method${m}`)}`, v]);
+  }
   await modal(t("xReport"), (dialog, close) => {
     dialog.append(table(rows), el("div", {class: "dlg-actions"}, button(t("close"), () => close(null))));
   }, {id: "x-report"});
