@@ -294,3 +294,15 @@ def test_void_and_partial_return_with_pin(page, live_server, business):
     # 6 sold, 3 back from the void and 1 from the return.
     assert stock_of(business, coffee) == Decimal("8")
     assert csp_violations(page) == []
+
+
+def test_final_consumer_limit_is_shown_before_cobrar(page, live_server, business):
+    make_product(business, code="TV", name="Televisor", price="100.00", tax="0")
+    open_page(page, live_server, business)
+    open_till(page)
+    tap(page, "Televisor")
+    page.wait_for_selector("#limit-warning >> text=Más de 50.00 USD")
+    page.keyboard.press("F12")  # Cobrar: the customer look-up, not the payment
+    page.wait_for_selector("#customer-dialog >> text=identifique al cliente")
+    assert page.locator("#pay-dialog").count() == 0
+    assert sales(business) == []
