@@ -57,19 +57,24 @@ export async function scan(code) {
   return added;
 }
 
+const editable = (node) => node instanceof HTMLElement &&
+  (node.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(node.tagName));
+
 function scanner() {
   let buffer = "";
   let last = 0;
   document.addEventListener("keydown", (e) => {
     if (anyDialogOpen() || e.ctrlKey || e.altKey || e.metaKey) { buffer = ""; return; }
     const now = e.timeStamp;
+    const inField = editable(e.target);
     if (e.key === "Enter") {
       const code = buffer;
       buffer = "";
-      if (code.length >= 4 && now - last < 100) {
+      // Outside a text field every key is the scanner's; in one, only a fast burst.
+      if (code.length >= 4 && now - last < (inField ? 100 : 1000)) {
         e.preventDefault();
         const box = $("search");
-        if (box.value.endsWith(code)) {
+        if (inField && box.value.endsWith(code)) {
           box.value = box.value.slice(0, -code.length);
           if (view.q !== box.value.trim()) search(box.value.trim());
         }
@@ -81,7 +86,9 @@ function scanner() {
       return;
     }
     if (e.key.length !== 1) return;
-    buffer = now - last < 50 ? buffer + e.key : e.key;  // a scanner types much faster than a hand
+    // In a field a scanner is told from a hand by its speed (< 50 ms a key).
+    if (now - last > (inField ? 50 : 1000)) buffer = "";
+    buffer += e.key;
     last = now;
   }, true);
 }
