@@ -5,7 +5,7 @@ import {cents, config, milli, money, qtyText, t} from "./i18n.js";
 import {state, save} from "./store.js";
 import {$, askPin, button, el, keypad, modal, toast} from "./ui.js";
 
-export const quoteState = {total: null, data: null, error: null, pending: null};
+export const quoteState = {total: null, data: null, error: null, seq: 0};
 const pins = {};  // supervisor PINs typed for a cart, by cart id: memory only, never stored
 
 export const cart = () => state.current;
@@ -185,8 +185,9 @@ export async function quote() {
     renderTotals();
     return null;
   }
+  const asked = ++quoteState.seq;
   const r = await api("/pos/api/sales/quote", saleBody(c));
-  if (c !== cart()) return null;
+  if (c !== cart() || asked !== quoteState.seq) return r;  // a newer cart or quote is on its way
   quoteState.data = r.ok ? r.data : null;
   quoteState.total = r.ok ? r.data.total : null;
   quoteState.error = r.ok ? null : r;
