@@ -33,6 +33,7 @@ def page_strings() -> dict[str, str]:
         "service": _("Servicio"),
         "total": _("Total"),
         "finalConsumer": _("CONSUMIDOR FINAL"),
+        "customer": _("Cliente"),
         "customerSearch": _("Buscar cliente por cédula, RUC o nombre"),
         "customerNotFound": _("No se encontró ningún cliente."),
         "finalLimit": _(

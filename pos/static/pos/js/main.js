@@ -11,7 +11,7 @@ import {loadSession, tillMenu} from "./till.js";
 import {$, anyDialogOpen, button, el, modal, toast} from "./ui.js";
 
 function customerDialog() {
-  return modal(t("finalConsumer"), (dialog, close) => {
+  return modal(t("customer"), (dialog, close) => {
     const input = el("input", {id: "customer-q", type: "search", autofocus: true, autocomplete: "off",
                                "aria-label": t("customerSearch")});
     const list = el("ul", {class: "list", id: "customer-results"});
