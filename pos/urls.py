@@ -5,6 +5,7 @@ from . import api, api_lookups, api_reports, api_sales, views
 app_name = "pos"
 urlpatterns = [
     path("", views.PosPageView.as_view(), name="page"),
+    path("supervisor-pin/", views.SupervisorPinView.as_view(), name="supervisor-pin"),
     path("api/sales", api_sales.sales, name="api-sales"),
     path("api/sales/quote", api.sale_quote, name="api-sale-quote"),
     path("api/sales/<int:pk>", api.sale_detail, name="api-sale"),

@@ -1,6 +1,9 @@
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -10,10 +13,12 @@ from backoffice.headers import framed_by_self_policy
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
 from backoffice.tenancy.models import EmissionPoint
+from core.errors import SouthernPOSError
 from fiscal.receipts import cash_report_pdf, receipt_html, receipt_pdf
 
-from . import selectors
+from . import selectors, services
 from .api import SELLERS
+from .forms import SupervisorPinForm
 from .models import CashSession
 from .page_strings import page_strings
 from .receipts import cash_report_data, sale_receipt_data
@@ -136,3 +141,41 @@ class CashReportView(View):
         response = HttpResponse(cash_report_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="caja-{session.pk}.pdf"'
         return response
+
+
+@method_decorator(role_required(roles.MANAGERS), name="dispatch")
+class SupervisorPinView(View):
+    """An owner or manager sets the PIN that authorises a cashier's void,
+    return or discount above the maximum (issue 11)."""
+
+    template_name = "pos/supervisor_pin.html"
+
+    def get(self, request):
+        return self._render(request, SupervisorPinForm())
+
+    def post(self, request):
+        form = SupervisorPinForm(request.POST)
+        if form.is_valid():
+            try:
+                services.supervisor_pin_set(
+                    business=request.business,
+                    membership=request.membership,
+                    pin=form.cleaned_data["pin"],
+                )
+            except SouthernPOSError as exc:
+                form.add_error("pin", exc.message)
+            else:
+                messages.success(request, _("PIN de supervisor guardado."))
+                return redirect("admin:index")
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        from django.contrib import admin
+
+        context = {
+            **admin.site.each_context(request),
+            "form": form,
+            "has_pin": bool(request.membership.pin),
+            "back_url": reverse("admin:index"),
+        }
+        return render(request, self.template_name, context, status=status)
