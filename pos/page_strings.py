@@ -60,7 +60,7 @@ def page_strings() -> dict[str, str]:
         "addPayment": _("Agregar pago"),
         "payTitle": _("Cobrar"),
         "pending": _("Pendiente: se reintentará al volver la red."),
-        "pendingCount": _("%(n)s venta(s) pendiente(s)"),
+        "pendingCount": _("%(n)s pendiente(s)"),
         "synced": _("Venta pendiente registrada: %(number)s"),
         "saleDone": _("Venta %(number)s · Cambio %(change)s"),
         "network": _("Sin conexión con el servidor. Revise la red."),

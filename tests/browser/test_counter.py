@@ -201,7 +201,7 @@ def test_network_off_pending_then_one_sale(page, live_server, business):
     page.wait_for_selector("#pay-total >> text=2.30")
     page.click("#pay-exact")
     page.click("#pay-confirm")
-    page.wait_for_selector("#pending-badge >> text=1 venta(s) pendiente(s)")
+    page.wait_for_selector("#pending-badge >> text=1 pendiente(s)")
     page.wait_for_selector(".toast >> text=Pendiente")
     shot(page, "pending")
     assert sales(business) == []
