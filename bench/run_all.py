@@ -133,6 +133,12 @@ def main() -> None:
                 db,
             ),
             (
+                "POS page, 20k products",
+                ["bench/bench_pos_page.py"]
+                + (["--products", "200", "--runs", "1"] if small else ["--write"]),
+                db,
+            ),
+            (
                 "reads over a year",
                 ["bench/bench_reads.py", "--runs", "1" if small else "5"]
                 + ([] if small else ["--write"]),

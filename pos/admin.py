@@ -26,7 +26,17 @@ from backoffice.tenancy.admin_lists import (
     text_matches,
 )
 
-from .models import CashMovement, CashSession, Payment, Sale, SaleLine, SaleTax, Void
+from .models import (
+    CashMovement,
+    CashSession,
+    Payment,
+    Sale,
+    SaleLine,
+    SaleReturn,
+    SaleReturnLine,
+    SaleTax,
+    Void,
+)
 
 
 class DocumentAdmin(ReadOnlyMixin, TenantScopeMixin, ModelAdmin):
@@ -211,6 +221,49 @@ class VoidAdmin(DocumentAdmin):
     @display(description=_("nota de crédito"), ordering="document_number")
     def display_document(self, obj):
         return obj.document_label
+
+
+class SaleReturnLineInline(ReadOnlyInline):
+    model = SaleReturnLine
+    fields = readonly_fields = ["sale_line", "quantity", "discount", "base", "tax"]
+
+
+@admin.register(SaleReturn)
+class SaleReturnAdmin(DocumentAdmin):
+    """Who took back what, and whose PIN let a cashier do it (issue 11)."""
+
+    list_display = [
+        "display_document",
+        "sale",
+        "returned_at",
+        "total",
+        "actor",
+        "authorized_by",
+        "reason",
+    ]
+    list_filter = ["returned_at"]
+    search_fields = ["document_number", "sale__document_number", "reason"]
+    list_select_related = ["sale", "actor", "authorized_by"]
+    inlines = [SaleReturnLineInline]
+    readonly_fields = [
+        "display_document",
+        "sale",
+        "emission_point",
+        "returned_at",
+        "reason",
+        "actor",
+        "authorized_by",
+        "cash_session",
+        "subtotal",
+        "tax_total",
+        "total",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    @display(description=_("nota de crédito"), ordering="document_number")
+    def display_document(self, obj):
+        return obj.document_number or _("Sin nota de crédito (consumidor final)")
 
 
 class CashMovementInline(ReadOnlyInline):

@@ -17,6 +17,7 @@ class StockMove(TenantModel):
     class Reason(models.TextChoices):
         SALE = "sale", _("venta")
         VOID = "void", _("anulación")
+        RETURN = "return", _("devolución")
         ADJUSTMENT = "adjustment", _("ajuste")
         COUNT = "count", _("conteo físico")
         RECEIPT = "receipt", _("recepción")

@@ -156,6 +156,9 @@ def dashboard(
     sri = sri_counts(business=business)
     certificate = certificate_active(business=business)
     low_stock = selectors.low_stock_count(business=business, establishment=place)
+    negative_stock = selectors.negative_stock_count(
+        business=business, establishment=place
+    )
 
     change = percent(total - before_total, before_total)
     single_day = since == until
@@ -246,8 +249,16 @@ def dashboard(
             "low_stock",
             _("Productos con stock bajo"),
             str(low_stock),
+            ngettext(
+                "%(n)d con stock negativo: registre la recepción",
+                "%(n)d con stock negativo: registre la recepción",
+                negative_stock,
+            )
+            % {"n": negative_stock}
+            if negative_stock
+            else "",
             url=reverse("reports:report", args=["pedido"]),
-            tone="warn" if low_stock else "",
+            tone="bad" if negative_stock else ("warn" if low_stock else ""),
         ),
     ]
     board = Dashboard(since, until, total, tickets, cards)

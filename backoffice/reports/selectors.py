@@ -37,6 +37,16 @@ def low_stock_count(*, business, establishment=None) -> int:
     return levels.count()
 
 
+def negative_stock_count(*, business, establishment=None) -> int:
+    """Stock levels below zero: sold before they were received (or miscounted)."""
+    levels = StockLevel.objects.for_business(business).filter(
+        product__track_stock=True, product__is_active=True, quantity__lt=0
+    )
+    if establishment is not None:
+        levels = levels.filter(establishment_id=establishment)
+    return levels.count()
+
+
 def not_voided(*, business, sale: str = "pk"):
     """A filter for sales (or rows of a sale, `sale="sale_id"`) that were not voided.
 

@@ -7,15 +7,15 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_constraint_messages'),
-        ('pos', '0007_pin_failure'),
+        ('catalog', '0006_modifier_group_product_business'),
+        ('inventory', '0003_returns'),
         ('tenancy', '0003_account_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(fields=['business', 'customer', 'posted_at'], name='sale_biz_customer'),
+            model_name='stockmove',
+            index=models.Index(fields=['business', 'reference'], name='stockmove_biz_ref'),
         ),
     ]
