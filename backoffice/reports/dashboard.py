@@ -20,6 +20,7 @@ from backoffice.tenancy.models import Establishment
 from fiscal.models import PENDING_STATES, DocState, ElectronicDocument
 from fiscal.selectors import certificate_active, certificate_days_left
 from pos.models import CashMovement, CashSession, Payment, PaymentMethod, Void
+from pos.returns_models import SaleReturn
 
 from . import selectors
 from .models import DailyFigure
@@ -152,6 +153,12 @@ def dashboard(
     if place is not None:
         voids = voids.filter(sale__establishment_id=place)
     voids = voids.aggregate(n=Count("id"), total=Sum("total"))
+    returned = SaleReturn.objects.for_business(business).filter(
+        returned_at__gte=now_args["since"], returned_at__lt=now_args["until"]
+    )
+    if place is not None:
+        returned = returned.filter(sale__establishment_id=place)
+    returned = returned.aggregate(n=Count("id"), total=Sum("total"))
     cash, sessions = open_cash(business=business, establishment=place)
     sri = sri_counts(business=business)
     certificate = certificate_active(business=business)
@@ -220,6 +227,15 @@ def dashboard(
             money(voids["total"] or ZERO),
             url=reverse("admin:pos_void_changelist"),
             tone="warn" if voids["n"] else "",
+        ),
+        Card(
+            "returns",
+            _("Devoluciones"),
+            f"{returned['n']:,}",
+            money(returned["total"] or ZERO),
+            url=reverse("reports:report", args=["devoluciones"])
+            + f"?since={since:%Y-%m-%d}&until={until:%Y-%m-%d}",
+            tone="warn" if returned["n"] else "",
         ),
         Card(
             "sri_pending",

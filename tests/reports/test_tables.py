@@ -3,6 +3,7 @@ own business only; exports stream and are safe against formula injection."""
 
 import csv
 import io
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -231,3 +232,49 @@ def test_report_queries_do_not_grow_with_sales(
         with django_assert_max_num_queries(counts[report.slug]):
             page = client.get(f"/reports/{report.slug}/", {"since": since})
         assert page.status_code == 200
+
+
+def test_returns_report_and_dashboard_card_agree_and_stay_in_their_business(
+    client, business, other_business, owner, shop, period
+):
+    from backoffice.reports.dashboard import dashboard
+    from pos.services.returns import ReturnLineIn, sale_return
+
+    sale = shop[-2]  # today: café 1, paid by card
+    with tenant_context(business):
+        line = sale.lines.get()
+        back = sale_return(
+            business=business,
+            sale=sale,
+            actor=owner,
+            reason='=HYPERLINK("x")',
+            lines=[ReturnLineIn(line.pk, Decimal("1"))],
+            key=uuid.uuid4(),
+        )
+        card = {c.key: c for c in dashboard(business=business, since=period[1]).cards}[
+            "returns"
+        ]
+    assert back.total == Decimal("2.30")
+    rows = rows_of("devoluciones", business, *period)
+    assert [r[1:] for r in rows] == [
+        (
+            sale.document_number,
+            back.document_number,
+            '=HYPERLINK("x")',
+            owner.username,
+            owner.username,
+            Decimal("2.00"),
+            Decimal("0.30"),
+            Decimal("2.30"),
+        )
+    ]
+    assert card.value == "1" and card.footer == "$ 2.30"
+    assert rows_of("devoluciones", other_business, *period) == []
+    client.force_login(owner)
+    csv_text = b"".join(
+        client.get(
+            "/reports/devoluciones/",
+            {"since": period[0].isoformat(), "format": "csv"},
+        ).streaming_content
+    ).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text  # a formula never reaches the spreadsheet

@@ -24,6 +24,7 @@ from .base import (
 from .operations import (
     cash_differences,
     reorder_rows,
+    returns,
     slow_movers,
     stock_valuation,
     voids,
@@ -161,6 +162,27 @@ REPORTS = [
             Column(_("Total"), MONEY),
         ),
         voids,
+    ),
+    Report(
+        "devoluciones",
+        _("Devoluciones"),
+        _(
+            "Devoluciones parciales del período (notas de crédito por las líneas "
+            "devueltas): motivo, quién la registró y quién autorizó. Las ventas "
+            "de los demás reportes son brutas: réstele estas para las netas."
+        ),
+        (
+            Column(_("Devuelta el")),
+            Column(_("Factura")),
+            Column(_("Nota de crédito")),
+            Column(_("Motivo")),
+            Column(_("Registrada por")),
+            Column(_("Autorizada por")),
+            Column(_("Subtotal"), MONEY),
+            Column(_("IVA"), MONEY),
+            Column(_("Total"), MONEY),
+        ),
+        returns,
     ),
     Report(
         "caja",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backoffice.inventory.models import StockLevel
 from pos.models import CashSession, Void
+from pos.returns_models import SaleReturn
 
 from .. import reorder, selectors
 from ..models import DailyProduct
@@ -44,6 +45,30 @@ def voids(business, since, until, options):
             row[6],
             row[7],
         )
+
+
+def returns(business, since, until, options):
+    """Partial returns of the period: what came back, why, who and who approved."""
+    args = period_args(business, since, until)
+    queryset = (
+        SaleReturn.objects.for_business(business)
+        .filter(returned_at__gte=args["since"], returned_at__lt=args["until"])
+        .order_by("returned_at", "pk")
+        .values_list(
+            "returned_at",
+            "sale__document_number",
+            "document_number",
+            "reason",
+            "actor__username",
+            "authorized_by__username",
+            "subtotal",
+            "tax_total",
+            "total",
+        )
+    )
+    zone = timezone.get_current_timezone()
+    for row in queryset.iterator(chunk_size=2000):
+        yield (row[0].astimezone(zone).strftime("%Y-%m-%d %H:%M"), *row[1:])
 
 
 def cash_differences(business, since, until, options):
