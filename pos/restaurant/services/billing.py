@@ -209,6 +209,8 @@ def part_pay(
         part = BillPart.objects.filter(business=business, pk=part_id).first()
         if part is None:
             raise NotFoundError(_("Parte de la cuenta no encontrada."))
+        if part.sale_id:  # a retry after the order closed
+            return part.sale
         order = order_lock(business=business, order_id=part.order_id)
         part = BillPart.objects.get(business=business, pk=part_id)
         if part.sale_id:
