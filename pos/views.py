@@ -1,5 +1,5 @@
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -20,6 +20,12 @@ from .receipts import cash_report_data, sale_receipt_data
 class PosPageView(View):
     def get(self, request):
         business = request.business
+        # Restaurant mode has its own floor; ?mostrador opens the counter anyway.
+        if "mostrador" not in request.GET and (
+            business.mode == business.Mode.RESTAURANT
+            or roles.role_of(request) == "waiter"
+        ):
+            return redirect("restaurant:floor")
         points = EmissionPoint.objects.for_business(business).filter(is_active=True)
         return render(
             request,

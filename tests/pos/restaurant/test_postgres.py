@@ -1,4 +1,4 @@
-"""PostgreSQL: concurrent «Enviar» taps send once; RLS hides another business's tables."""
+"""PostgreSQL: concurrent «Enviar» taps send once; RLS hides other businesses."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +28,9 @@ def test_concurrent_sends_send_each_item_exactly_once(business):
         )
         for product in (menu.seco, menu.jugo, menu.helado):
             services.item_add(
-                business=business, order_id=order.pk, user=waiters[0],
+                business=business,
+                order_id=order.pk,
+                user=waiters[0],
                 product_id=product.pk,
             )
     start = threading.Barrier(len(waiters))
