@@ -41,7 +41,7 @@ class RestaurantSettings(TenantModel):
         ]
 
     def __str__(self):
-        return str(_("Ajustes de restaurante"))
+        return str(_("Restaurante %(business)s") % {"business": self.business})
 
 
 class Area(TenantModel):
