@@ -315,10 +315,15 @@ def part_pay(request, pk):
             _("Punto de emisión no encontrado."), field="emission_point"
         )
     customer = None
-    if customer_id := _int(data, "customer", required=False):
-        customer = Customer.objects.filter(business=business, pk=customer_id).first()
+    if identification := _text(data, "customer").strip()[:13]:
+        customer = Customer.objects.filter(
+            business=business, identification=identification
+        ).first()
         if customer is None:
-            raise NotFoundError(_("Cliente no encontrado."), field="customer")
+            raise NotFoundError(
+                _("Cliente no encontrado: regístrelo o cobre a consumidor final."),
+                field="customer",
+            )
     sale = services.part_pay(
         business=business,
         part_id=pk,

@@ -26,6 +26,7 @@ from .models import (
     Station,
 )
 from .services.billing import PartLine, bill_totals, part_lines
+from .services.items import item_amount
 
 MENU_LIMIT = 500
 KITCHEN_RECENT = 8  # tickets marked ready still shown (to undo a wrong tap)
@@ -152,6 +153,7 @@ def _item_json(item: OrderItem, ready: dict) -> dict:
         "name": item.name,
         "quantity": str(item.quantity.normalize()),
         "unit_price": str(item.unit_price),
+        "amount": _money(item_amount(item)),
         "note": item.note,
         "seat": item.seat,
         "course": item.course,

@@ -76,7 +76,7 @@ def build_restaurant(business) -> Menu:
         salon = Area.objects.create(business=business, name="Salón")
         tables = [
             Table.objects.create(
-                business=business, area=salon, name=str(n), seats=4, x=n * 10, y=20
+                business=business, area=salon, name=str(n), seats=4, x=n * 15, y=30
             )
             for n in range(1, 7)
         ]

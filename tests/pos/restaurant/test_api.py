@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from backoffice.tenancy.context import tenant_context
+from pos.models import Sale
 from pos.restaurant import services
 from pos.restaurant.models import KitchenTicket, RestaurantSettings
 from tests.factories import BusinessFactory, UserFactory, membership
@@ -204,3 +205,36 @@ def test_printables(waiter_client, business, menu, waiter):
     prebill = waiter_client.get(reverse("restaurant:prebill", kwargs={"pk": order.pk}))
     text = prebill.content.decode()
     assert "PRE-CUENTA" in text and "12.50" in text  # 10 + 1.50 IVA + 1.00 servicio
+
+
+def test_cashier_charges_a_part_to_a_customer(
+    client, business, menu, waiter, cashier, session, customer
+):
+    with tenant_context(business):
+        order = services.table_open(
+            business=business, table_id=menu.tables[0].pk, user=waiter
+        )
+        services.item_add(
+            business=business, order_id=order.pk, user=waiter, product_id=menu.seco.pk
+        )
+    client.force_login(cashier)
+    data = post(client, "api-split", {"mode": "whole"}, pk=order.pk).json()
+    part = data["parts"][0]
+    assert part["total"] == "12.50"
+    body = {"payments": [{"method": "01", "amount": "20"}], "customer": "0000000000"}
+    missing = post(client, "api-part-pay", body, pk=part["id"])
+    assert missing.status_code == 404 and missing.json()["field"] == "customer"
+    body["customer"] = customer.identification
+    paid = post(client, "api-part-pay", body, pk=part["id"]).json()
+    assert paid["sale"]["change"] == "7.50"
+    assert paid["status"] == "closed"
+    with tenant_context(business):
+        sale = Sale.objects.get(business=business)
+    assert sale.customer_identification == customer.identification
+    short = post(
+        client,
+        "api-part-pay",
+        {"payments": [{"method": "01", "amount": "x"}]},
+        pk=part["id"],
+    )
+    assert short.status_code == 400

@@ -25,7 +25,7 @@ function renderItems() {
         }, Array.from({ length: partsCount() }, (_, k) =>
           el("option", { value: k + 1, selected: (assigned.get(item.id) || 1) === k + 1 }, `${T.part} ${k + 1}`)))
       : el("span", { class: "muted" }, item.seat ? `${T.seat} ${item.seat}` : "");
-    return el("li", {}, el("span", {}, `${item.quantity} × ${item.name}`), select);
+    return el("li", {}, el("span", {}, `${item.quantity} × ${item.name} · $ ${item.amount}`), select);
   }));
   totalsRows(order.totals, $("bill-totals"));
 }
@@ -35,7 +35,7 @@ function payForm(part) {
     [["01", T.cash], ["16", T.debit], ["19", T.credit], ["20", T.transfer]]
       .map(([value, label]) => el("option", { value }, label)));
   const amount = el("input", { inputmode: "decimal", value: part.total, "aria-label": T.total });
-  const customer = el("input", { inputmode: "numeric", placeholder: T.customer, "aria-label": T.customer });
+  const customer = el("input", { inputmode: "numeric", placeholder: T.customer, "aria-label": T.customer, maxlength: 13 });
   const pay = async () => {
     try {
       const data = await api(url(main.dataset.pay, part.id), {
@@ -58,6 +58,10 @@ function renderParts() {
     el("div", { class: `part${part.paid ? " paid" : ""}`, "data-part": part.number },
       el("h3", {}, el("span", {}, `${T.part} ${part.number}${part.label ? ` · ${part.label}` : ""}`),
         el("span", {}, `$ ${part.total}`)),
+      el("div", { class: "muted" }, part.lines.map((line) => {
+        const item = order.items.find((i) => i.id === line.item);
+        return item ? `${Number(line.quantity)} × ${item.name}` : "";
+      }).join(" · ")),
       el("div", { class: "muted" }, `${T.service} $ ${part.service}`),
       part.paid
         ? el("p", {}, el("span", { class: "badge ready" }, T.paid), " ", part.sale, " · ",

@@ -46,14 +46,14 @@ function itemRow(item) {
     meta.push(el("button", { onclick: () => openCancel(item) }, T.cancel));
   }
   if (item.state !== "cancelled") {
-    meta.push(el("input", {
-      type: "checkbox", "aria-label": T.table, checked: marked.has(item.id),
+    meta.push(el("label", { class: "mark" }, el("input", {
+      type: "checkbox", checked: marked.has(item.id),
       onchange: (e) => (e.target.checked ? marked.add(item.id) : marked.delete(item.id)),
-    }));
+    }), T.mark));
   }
   return el("li", { class: item.state, "data-item": item.id },
     el("span", { class: "name" }, `${item.quantity} × ${item.name}`),
-    el("span", {}, ""), el("div", { class: "meta" }, meta));
+    el("span", {}, `$ ${item.amount}`), el("div", { class: "meta" }, meta));
 }
 
 function render() {
