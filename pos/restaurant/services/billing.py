@@ -11,8 +11,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,15 +27,9 @@ from pos.services import LineIn, PaymentIn, sale_post
 from ..errors import BillError, ItemError, NotFoundError
 from ..models import BillPart, Order, OrderItem
 from .items import order_lock
+from .split import PartLine, split_equal
 
 MAX_PARTS = 20
-MICRO = Decimal("0.000001")
-
-
-@dataclass(frozen=True)
-class PartLine:
-    item: OrderItem
-    quantity: Decimal
 
 
 def bill_totals(*, business: Business, lines: list[PartLine], service: bool):
@@ -62,22 +55,6 @@ def billable_items(order: Order) -> list[OrderItem]:
         for i in order.items.select_related("product").order_by("pk")
         if i.state != OrderItem.State.CANCELLED
     ]
-
-
-def split_equal(items: list[OrderItem], n: int) -> list[list[PartLine]]:
-    """N parts of every item: each quantity ÷ N (6 decimals), the last the rest.
-
-    The quantities of the parts add up exactly to the order's.
-    """
-    parts = [[] for _ in range(n)]
-    for item in items:
-        share = (item.quantity / n).quantize(MICRO, rounding=ROUND_DOWN)
-        rest = item.quantity - share * (n - 1)
-        for k in range(n):
-            quantity = share if k < n - 1 else rest
-            if quantity > 0:
-                parts[k].append(PartLine(item, quantity))
-    return [p for p in parts if p]
 
 
 def _split_items(items, groups) -> list[list[PartLine]]:
@@ -144,7 +121,22 @@ def bill_split(
             raise ItemError(
                 _("Entre 2 y %(n)s partes.") % {"n": MAX_PARTS}, field="parts"
             )
-        plan = split_equal(items, parts)
+        rate = business.service_charge_rate if service else ZERO
+        plan = split_equal(items, parts, service_rate=rate)
+        if (
+            sum(
+                bill_totals(business=business, lines=p, service=service).total
+                for p in plan
+            )
+            != bill_totals(
+                business=business,
+                lines=[PartLine(i, i.quantity) for i in items],
+                service=service,
+            ).total
+        ):  # unit prices past what 6-decimal quantities can cut exactly
+            raise BillError(
+                _("No se puede dividir en partes exactas: use «Por productos».")
+            )
     else:
         raise ItemError(_("Forma de dividir no válida."), field="mode")
     if len(plan) > MAX_PARTS:

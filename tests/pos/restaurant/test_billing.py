@@ -147,9 +147,7 @@ def test_a_paid_part_freezes_the_order(
             services.bill_split(business=business, order_id=order.pk, mode="whole")
 
 
-def test_equal_parts_posted_sum_to_what_the_parts_show(
-    business, order, point, cashier, session
-):
+def test_equal_parts_posted_sum_to_the_bill(business, order, point, cashier, session):
     with tenant_context(business):
         parts = services.bill_split(
             business=business, order_id=order.pk, mode="equal", parts=3
@@ -161,8 +159,14 @@ def test_equal_parts_posted_sum_to_what_the_parts_show(
             ).total
             for p in parts
         ]
+        bill = services.bill_totals(
+            business=business,
+            lines=[PartLine(i, i.quantity) for i in by_id.values()],
+            service=True,
+        ).total
     sales = [pay(business, p, point, cashier) for p in parts]
     assert [s.total for s in sales] == shown
+    assert sum(s.total for s in sales) == bill
 
 
 def _item(pk, quantity, price, tax="4"):
@@ -173,36 +177,51 @@ def _item(pk, quantity, price, tax="4"):
 
 quantities = st.decimals(min_value=Decimal("0.5"), max_value=Decimal(40), places=3)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(300), places=6)
+rows = st.tuples(quantities, prices, st.sampled_from(["0", "4", "5"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
-    st.lists(
-        st.tuples(quantities, prices, st.sampled_from(["0", "4"])),
-        min_size=1,
-        max_size=6,
-    ),
+    st.lists(rows, min_size=1, max_size=8),
     st.integers(min_value=2, max_value=12),
+    st.sampled_from([Decimal(0), Decimal(10), Decimal("12.5")]),
 )
-def test_equal_split_never_loses_or_creates_a_unit(rows, n):
+def test_equal_parts_sum_exactly_to_the_bill(rows, n, service_rate):
+    """Σ of the N parts' facturas = the one bill's total, for any lines and N."""
     items = [_item(i, q, p, t) for i, (q, p, t) in enumerate(rows)]
-    parts = services.split_equal(items, n)
-    assert 1 <= len(parts) <= n
-    for item in items:
-        shares = [pl.quantity for part in parts for pl in part if pl.item is item]
-        assert sum(shares) == item.quantity
-        assert max(shares) - min(shares) <= Decimal("0.000001") * n
-        assert all(s > 0 for s in shares)
-    business = SimpleNamespace(service_charge_rate=Decimal("10"))
+    parts = services.split_equal(items, n, service_rate=service_rate)
+    business = SimpleNamespace(service_charge_rate=service_rate)
     whole = services.bill_totals(
-        business=business,
-        lines=[PartLine(i, i.quantity) for i in items],
-        service=True,
+        business=business, lines=[PartLine(i, i.quantity) for i in items], service=True
     )
     split = [
         services.bill_totals(business=business, lines=p, service=True) for p in parts
     ]
-    # Each part is its own factura, with IVA and propina rounded per document
-    # (SRI): the parts' sum may differ from one bill by those roundings only.
-    per_document = Decimal("0.005") * (len(items) + 3)
-    assert abs(sum(s.total for s in split) - whole.total) <= per_document * len(parts)
+    assert sum(s.total for s in split) == whole.total
+    assert sum(s.tax for s in split) == whole.tax
+    assert sum(s.service_charge for s in split) == whole.service_charge
+    for item in items:  # nothing consumed is lost or invented either
+        shares = [pl.quantity for part in parts for pl in part if pl.item is item]
+        assert sum(shares) == item.quantity and all(s > 0 for s in shares)
+    assert 1 <= len(parts) <= n
+    if whole.total >= n:  # big enough to cut: N parts, each near the N-th
+        grid = Decimal("0.40") * len({i.tax_code for i in items})
+        assert len(parts) == n
+        for s in split:
+            assert abs(s.total - whole.total / n) <= grid * (
+                1 + service_rate / 100 + Decimal("0.15")
+            ) + Decimal("0.02")
+
+
+def test_equal_parts_example():
+    items = [_item(1, "1", "10"), _item(2, "2", "2.5"), _item(3, "1", "1.2", "0")]
+    parts = services.split_equal(items, 3, service_rate=Decimal(10))
+    business = SimpleNamespace(service_charge_rate=Decimal(10))
+    totals = [
+        services.bill_totals(business=business, lines=p, service=True).total
+        for p in parts
+    ]
+    # 15.00 at 15 % + 1.20 at 0 %; servicio 1.62: 16.20 + 2.25 + 1.62 = 20.07,
+    # three parts of 5.40 + 0.75 IVA + 0.54 servicio each.
+    assert totals == [Decimal("6.69")] * 3
+    assert sum(totals) == Decimal("20.07")
