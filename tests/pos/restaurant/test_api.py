@@ -238,3 +238,34 @@ def test_cashier_charges_a_part_to_a_customer(
         pk=part["id"],
     )
     assert short.status_code == 400
+
+
+def test_move_merge_transfer_and_release_endpoints(waiter_client, business, menu):
+    t1, t2, t3 = (menu.tables[i].pk for i in range(3))
+    order = post(waiter_client, "api-table-open", pk=t1).json()
+    for product in (menu.seco, menu.jugo):
+        order = post(
+            waiter_client, "api-item-add", {"product": product.pk}, pk=order["id"]
+        ).json()
+    moved = post(
+        waiter_client,
+        "api-move",
+        {"table": t2, "version": order["version"]},
+        pk=order["id"],
+    ).json()
+    assert moved["table"]["id"] == t2
+    jugo = moved["items"][1]["id"]
+    post(waiter_client, "api-transfer", {"items": [jugo], "table": t3}, pk=order["id"])
+    floor = waiter_client.get(reverse("restaurant:api-floor")).json()
+    busy = {t["id"] for t in floor["areas"][0]["tables"] if t["status"] != "free"}
+    assert busy == {t2, t3}
+    other = next(t["order"] for t in floor["areas"][0]["tables"] if t["id"] == t3)
+    merged = post(waiter_client, "api-merge", {"table": t2}, pk=other).json()
+    assert merged["id"] == order["id"] and len(merged["items"]) == 2
+    assert post(waiter_client, "api-release", pk=order["id"]).status_code == 409
+    empty = post(waiter_client, "api-table-open", pk=t3).json()
+    assert post(waiter_client, "api-release", pk=empty["id"]).json() == {"ok": True}
+    busy_table = post(
+        waiter_client, "api-move", {"table": t2, "version": 99}, pk=order["id"]
+    )
+    assert busy_table.status_code == 409
