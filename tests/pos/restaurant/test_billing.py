@@ -225,3 +225,25 @@ def test_equal_parts_example():
     # three parts of 5.40 + 0.75 IVA + 0.54 servicio each.
     assert totals == [Decimal("6.69")] * 3
     assert sum(totals) == Decimal("20.07")
+
+
+def test_a_new_restaurant_charges_10_percent_service(db):
+    from backoffice.tenancy.services import business_register
+    from tests.factories import valid_ruc
+
+    _user, restaurant = business_register(
+        email="dueno@example.ec",
+        password="x-Secreta-123",
+        ruc=valid_ruc(),
+        razon_social="Picantería S.A.",
+        mode="restaurant",
+    )
+    _user, shop = business_register(
+        email="tienda@example.ec",
+        password="x-Secreta-123",
+        ruc=valid_ruc(),
+        razon_social="Tienda S.A.",
+        mode="retail",
+    )
+    assert restaurant.service_charge_rate == Decimal("10")
+    assert shop.service_charge_rate == 0
