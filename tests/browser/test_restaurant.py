@@ -207,3 +207,25 @@ def test_table_5_from_order_to_two_facturas(browser, live_server, business):
         p.wait_for_load_state()
         assert p.evaluate("window.__csp") == []
         assert p.errors == []
+
+
+def test_demo_floor_on_phone_and_tablet(browser, live_server):
+    from django.contrib.auth import get_user_model
+
+    from fixtures.demo import RESTAURANT, load_business
+
+    load_business(RESTAURANT)
+    waiter = get_user_model().objects.get(username="mesero.restaurante")
+    page = device(browser, live_server, waiter)
+    page.goto(f"{live_server.url}/pos/mesas/")
+    page.wait_for_selector("a.table[data-table='12']")
+    assert page.locator("a.table").count() == 12
+    assert page.locator("a.table[data-status='busy']").count() == 1
+    assert page.locator(".area h2").all_inner_texts() == ["Salón", "Terraza"]
+    shoot(page, "demo-floor")
+    page.click("a.table[data-table='3']")
+    page.wait_for_selector("#items li[data-item]")
+    assert page.locator("#items .badge.sent").count() == 3
+    shoot(page, "demo-order")
+    assert page.evaluate("window.__csp") == []
+    assert page.errors == []

@@ -34,8 +34,8 @@ function stateBadge(item) {
 
 function itemRow(item) {
   const meta = [stateBadge(item)];
-  if (item.seat) meta.push(`${T.seat} ${item.seat}`);
-  meta.push(`${T.course} ${item.course}`);
+  if (item.seat) meta.push(el("span", {}, `${T.seat} ${item.seat}`));
+  meta.push(el("span", {}, `${T.course} ${item.course}`));
   if (item.note) meta.push(el("em", {}, item.note));
   if (item.state === "new") {
     meta.push(
