@@ -145,7 +145,7 @@ def test_sent_item_changes_only_by_cancel_with_reason(business, menu, waiter, or
         cancel = KitchenTicket.objects.get(business=business, kind="cancel")
         assert cancel.lines.get().note == "cliente se arrepintió"
     assert item.state == "cancelled"
-    assert cancel.station == menu.bar
+    assert cancel.station_id == menu.bar.pk
 
 
 def test_cancel_above_the_limit_needs_a_manager_pin(
