@@ -234,6 +234,10 @@ class Sale(InsertOnlyModel):
             models.Index(fields=["business", "cash_session"], name="sale_biz_session"),
             # Search by number in the back office (001-001-000012345 or 12345).
             models.Index(fields=["business", "number"], name="sale_biz_number"),
+            # Search by customer: customers are matched first, then this.
+            models.Index(
+                fields=["business", "customer", "posted_at"], name="sale_biz_customer"
+            ),
         ]
 
     def __str__(self):

@@ -53,6 +53,8 @@ class StockMove(TenantModel):
                 name="stockmove_biz_prod",
             ),
             models.Index(fields=["business", "created_at"], name="stockmove_biz_time"),
+            # Search by reference (a sale or receiving number), exactly.
+            models.Index(fields=["business", "reference"], name="stockmove_biz_ref"),
         ]
 
     def __str__(self):
