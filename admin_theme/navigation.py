@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.tenancy import roles
 from backoffice.tenancy.roles import SELLERS
+from pos.restaurant.api import FLOOR
 
 GROUPS = [
     (
@@ -28,6 +29,17 @@ GROUPS = [
                 _("Mi PIN de supervisor"),
                 roles.MANAGERS,
             ),
+        ],
+    ),
+    (
+        _("Restaurante"),
+        [
+            ("url:restaurant:floor", "table_restaurant", _("Mesas"), FLOOR),
+            ("restaurant.area", "floor"),
+            ("restaurant.table", "table_bar"),
+            ("restaurant.station", "soup_kitchen"),
+            ("restaurant.order", "room_service"),
+            ("restaurant.restaurantsettings", "settings"),
         ],
     ),
     (
@@ -119,6 +131,7 @@ def _url_item(request, name, icon, title, allowed):
 # app's new admin is reachable from the sidebar without editing this file.
 APP_GROUPS = {
     "pos": _("Ventas"),
+    "restaurant": _("Restaurante"),
     "catalog": _("Catálogo"),
     "inventory": _("Inventario"),
     "customers": _("Clientes"),
@@ -144,11 +157,18 @@ def _entries():
     ]
 
 
+RESTAURANT_ONLY = ("restaurant.", "url:restaurant:")
+
+
 def sidebar(request):
     groups = []
+    business = getattr(request, "business", None)
+    retail = business is not None and business.mode == business.Mode.RETAIL
     for title, entries in _entries():
         items = []
         for entry in entries:
+            if retail and entry[0].startswith(RESTAURANT_ONLY):
+                continue  # a shop has no floor
             if entry[0].startswith("url:"):
                 item = _url_item(request, entry[0][4:], *entry[1:])
             else:

@@ -14,7 +14,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.roles import SELLERS
 from backoffice.tenancy.selectors import invitation_list_for_user
 
-API_PREFIXES = ("/pos/api/",)
+API_PREFIXES = ("/pos/api/", "/pos/mesas/api/")
 
 
 def _links(request) -> list[dict]:

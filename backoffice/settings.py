@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backoffice.reports",
     "fiscal",
     "pos",
+    "pos.restaurant.apps.RestaurantConfig",
     "fixtures",
 ]
 

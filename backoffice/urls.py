@@ -56,6 +56,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pos/mesas/", include("pos.restaurant.urls")),
     path("pos/", include("pos.urls")),
     path("reports/", include("backoffice.reports.urls")),
     path("admin/", admin.site.urls),

@@ -29,6 +29,12 @@ from .receipts import cash_report_data, sale_receipt_data
 class PosPageView(View):
     def get(self, request):
         business = request.business
+        # Restaurant mode has its own floor; ?mostrador opens the counter anyway.
+        if "mostrador" not in request.GET and (
+            business.mode == business.Mode.RESTAURANT
+            or roles.role_of(request) == "waiter"
+        ):
+            return redirect("restaurant:floor")
         points = EmissionPoint.objects.for_business(business).filter(is_active=True)
         categories = (
             Category.objects.for_business(business)

@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -102,6 +103,9 @@ def signup_request(
     _mail(subject=_("Confirme su correo en SouthernPOS"), body=body, to=email)
 
 
+RESTAURANT_SERVICE_RATE = Decimal("10")
+
+
 @transaction.atomic
 def business_register(
     *,
@@ -135,6 +139,10 @@ def business_register(
         # A new shop sells at once, before any receiving (issue 11); the strict
         # mode is this setting turned off (README, "Stock of a new business").
         allow_negative_stock=True,
+        # A restaurant charges the customary 10 % service (owner may change it).
+        service_charge_rate=(
+            RESTAURANT_SERVICE_RATE if mode == Business.Mode.RESTAURANT else 0
+        ),
     )
     with tenant_context(business):
         business_setup_defaults(business=business)

@@ -99,7 +99,7 @@ def test_demo_logins_work(client, db, username, lands_on, business):
     )
     assert response.status_code == 302
     assert response["Location"] == lands_on
-    page = client.get(lands_on)
+    page = client.get(lands_on, follow=True)  # a waiter goes on to the floor
     assert page.status_code == 200
     assert business in page.content.decode()
 

@@ -115,7 +115,7 @@ def test_waiter_sent_to_the_back_office_is_told_where_to_go(business, client):
         assert REFUSAL in html
         assert "Mesero" in html and 'href="/pos/"' in html
         assert 'name="username"' not in html  # not the login form
-    pos = client.get("/pos/").content.decode()
+    pos = client.get("/pos/", follow=True).content.decode()  # the floor (issue 12)
     assert 'href="/admin/"' not in pos  # the POS page no longer sends them there
     assert 'action="/admin/logout/"' in pos  # nor leaves them stuck
     # They can still sign out from the refusal page.

@@ -120,7 +120,7 @@ def test_waiter_has_no_back_office_but_has_the_pos(client, business):
     # Not the login form again: an explanation and the way to the POS.
     assert response.status_code == 403
     assert 'href="/pos/"' in response.content.decode()
-    assert client.get("/pos/").status_code == 200
+    assert client.get("/pos/", follow=True).status_code == 200  # the floor
 
 
 def test_only_the_owner_manages_memberships(

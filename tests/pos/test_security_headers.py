@@ -153,8 +153,9 @@ def test_another_role_sees_the_same_headers(business):
     membership(business, waiter, "waiter")
     client = Client()
     client.force_login(waiter)
-    page = client.get("/pos/")
+    page = client.get("/pos/", follow=True)  # a waiter goes on to the floor
     assert page.status_code == 200
+    assert page.request["PATH_INFO"] == "/pos/mesas/"
     assert_strict(page)
     assert_private(page)
 

@@ -49,7 +49,7 @@ def test_reset_link_sets_a_new_password_verifies_and_ends_other_sessions(
 ):
     elsewhere = Client()
     elsewhere.force_login(waiter)
-    assert elsewhere.get("/pos/").status_code == 200
+    assert elsewhere.get("/pos/", follow=True).status_code == 200
     client.post("/admin/password_reset/", {"email": "mesero@negocio.ec"})
     (mail,) = mailoutbox
     assert "Contraseña nueva" in mail.subject
@@ -107,7 +107,7 @@ def test_every_role_changes_its_password(client, business, role):
     )
     user.refresh_from_db()
     assert user.check_password(NEW)
-    assert client.get("/pos/").status_code == 200  # still logged in here
+    assert client.get("/pos/", follow=True).status_code == 200  # still logged in
 
 
 def test_password_change_needs_a_login(client, db):

@@ -17,7 +17,7 @@ def logged_in(client, business, role):
     user = UserFactory()
     membership(business, user, role)
     client.force_login(user)
-    assert client.get(POS).status_code == 200
+    assert client.get(POS, follow=True).status_code == 200  # a waiter: the floor
     return user
 
 
@@ -70,6 +70,6 @@ def test_the_owner_keeps_the_normal_session(client, business):
 
 def test_the_pos_page_has_a_logout(client, business):
     logged_in(client, business, "waiter")
-    page = client.get(POS).content.decode()
+    page = client.get(POS, follow=True).content.decode()  # the floor
     assert reverse("admin:logout") in page
     assert "Cerrar sesión" in page

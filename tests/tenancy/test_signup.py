@@ -98,7 +98,7 @@ def test_signup_lands_in_a_working_back_office_after_the_link(
     assert home.context["current_business"] == business
     assert "La Ronda" in home.content.decode()
     assert client.get("/admin/tenancy/establishment/").status_code == 200
-    assert client.get("/pos/").status_code == 200
+    assert client.get("/pos/", follow=True).status_code == 200  # the floor
     # The new owner can also log in again through the login page.
     client.logout()
     login = client.post(

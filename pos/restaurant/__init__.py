@@ -1,0 +1,1 @@
+"""Restaurant mode: floor, tables, orders to the kitchen, split bills (issue 12)."""
