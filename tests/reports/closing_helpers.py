@@ -47,7 +47,7 @@ class Shop:
         if agua != "0":
             lines.append(LineIn(product_id=self.agua.pk, quantity=Decimal(agua)))
         # A card pays the exact amount: one café, $2.00 + 15 % IVA.
-        pay = PaymentIn("19", Decimal("2.30")) if card else PaymentIn("01", Decimal(100))
+        pay = PaymentIn("19", Decimal("2.30")) if card else PaymentIn("01", 100)
         with tenant_context(self.business):
             return sale_post(
                 business=self.business,
