@@ -67,6 +67,7 @@ GROUPS = [
         _("Reportes"),
         [
             ("url:reports:index", "monitoring", _("Reportes"), roles.READERS),
+            ("url:reports:close", "event_available", _("Cierre del mes"), roles.READERS),
         ],
     ),
     (

@@ -106,3 +106,15 @@ def clean_month(shop: Shop, customer) -> list:
 
 def codes(report) -> list[str]:
     return sorted(b.code for b in report.blockers)
+
+
+def customer_of(business):
+    from backoffice.customers.models import Customer, IdType
+
+    with tenant_context(business):
+        return Customer.objects.create(
+            business=business,
+            id_type=IdType.CEDULA,
+            identification="1710034065",
+            name="Lucía Andrade",
+        )

@@ -95,7 +95,11 @@ def _document_list(queryset, *, with_message: bool = False) -> DocumentList:
         rows = rows.annotate(message=Subquery(latest.values("mensaje")[:1]))
     fields = ["pk", "kind", "number", "issue_date", "state", "total", "last_error"]
     names = [*fields, *(["message"] if with_message else [])]
-    return DocumentList(list(rows.values(*names)[:LIST_LIMIT]), queryset.count())
+    listed = list(rows.values(*names)[:LIST_LIMIT])
+    for row in listed:
+        row["kind_label"] = DocType(row["kind"]).label
+        row["state_label"] = DocState(row["state"]).label
+    return DocumentList(listed, queryset.count())
 
 
 def to_do(period: reconcile.Period) -> dict:
