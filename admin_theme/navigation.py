@@ -67,7 +67,12 @@ GROUPS = [
         _("Reportes"),
         [
             ("url:reports:index", "monitoring", _("Reportes"), roles.READERS),
-            ("url:reports:close", "event_available", _("Cierre del mes"), roles.READERS),
+            (
+                "url:reports:close",
+                "event_available",
+                _("Cierre del mes"),
+                roles.READERS,
+            ),  # noqa: E501
         ],
     ),
     (
