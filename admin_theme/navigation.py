@@ -72,7 +72,7 @@ GROUPS = [
                 "event_available",
                 _("Cierre del mes"),
                 roles.READERS,
-            ),  # noqa: E501
+            ),
         ],
     ),
     (
