@@ -68,7 +68,7 @@ GROUPS = [
         [
             ("url:reports:index", "monitoring", _("Reportes"), roles.READERS),
             (
-                "url:reports:close",
+                "url:closing:month",
                 "event_available",
                 _("Cierre del mes"),
                 roles.READERS,

@@ -21,7 +21,7 @@ from .closing_helpers import Shop, at, clean_month, customer_of
 
 pytestmark = pytest.mark.django_db
 
-PAGE = reverse("reports:close")
+PAGE = reverse("closing:month")
 OCTOBER = {"month": "2026-10"}
 
 
@@ -69,7 +69,7 @@ def test_each_anomaly_is_a_line_with_its_links(role_client, shop, customer):
     body = role_client("accountant").get(PAGE, OCTOBER).content.decode()
     assert "Listo para declarar" not in body
     assert "CLAVE ACCESO REGISTRADA" in body
-    assert reverse("reports:close_resend", args=["2026-10", edoc.pk]) in body
+    assert reverse("closing:resend", args=["2026-10", edoc.pk]) in body
     assert reverse("admin:pos_sale_change", args=[sales[2].pk]) in body
     assert reverse("admin:fiscal_electronicdocument_change", args=[wrong.pk]) in body
     assert 'data-code="sale_document"' in body
@@ -102,7 +102,7 @@ def test_the_page_reads_a_constant_number_of_queries(
 def test_close_then_a_late_void_reopens_with_a_warning(role_client, shop, customer):
     sales = clean_month(shop, customer)
     client = role_client("accountant")
-    response = client.post(reverse("reports:close_close", args=["2026-10"]))
+    response = client.post(reverse("closing:close", args=["2026-10"]))
     assert response.status_code == 302
     with tenant_context(shop.business):
         closed = MonthClose.objects.get(business=shop.business)
@@ -117,7 +117,7 @@ def test_close_then_a_late_void_reopens_with_a_warning(role_client, shop, custom
     assert "cambió después del cierre" in body
     assert 'id="close"' in body  # still ready: it can be closed again
 
-    client.post(reverse("reports:close_reopen", args=["2026-10"]))
+    client.post(reverse("closing:reopen", args=["2026-10"]))
     with tenant_context(shop.business):
         actions = list(
             MonthClose.objects.order_by("pk").values_list("action", "actor__username")
@@ -130,7 +130,7 @@ def test_a_month_with_blockers_is_not_closed(role_client, shop, customer):
     sales = clean_month(shop, customer)
     _returned(shop, sales[0])
     client = role_client("owner")
-    client.post(reverse("reports:close_close", args=["2026-10"]))
+    client.post(reverse("closing:close", args=["2026-10"]))
     with tenant_context(shop.business):
         assert not MonthClose.objects.exists()
     body = client.get(PAGE, OCTOBER).content.decode()
@@ -141,7 +141,7 @@ def test_one_click_resend_of_a_returned_document(role_client, shop, customer):
     sales = clean_month(shop, customer)
     edoc = _returned(shop, sales[1])
     client = role_client("accountant")
-    url = reverse("reports:close_resend", args=["2026-10", edoc.pk])
+    url = reverse("closing:resend", args=["2026-10", edoc.pk])
     assert client.get(url).status_code == 405
     client.post(url)
     with tenant_context(shop.business):
@@ -159,14 +159,14 @@ def test_resend_cannot_reach_another_business(
     edoc = _returned(theirs, theirs.sell(at(9)))
     clean_month(shop, customer)
     client = role_client("accountant")
-    client.post(reverse("reports:close_resend", args=["2026-10", edoc.pk]))
+    client.post(reverse("closing:resend", args=["2026-10", edoc.pk]))
     with tenant_context(other_business):
         edoc.refresh_from_db()
     assert edoc.state == DocState.RETURNED
 
 
 def _bundle(client, month="2026-10"):
-    response = client.get(reverse("reports:close_bundle", args=[month]))
+    response = client.get(reverse("closing:bundle", args=[month]))
     assert response.status_code == 200
     assert response.streaming
     data = b"".join(response.streaming_content)
@@ -199,7 +199,7 @@ def test_the_bundle_streams_the_month_and_only_this_business(
 
 
 def test_a_cashier_cannot_download_the_bundle(role_client, shop):
-    url = reverse("reports:close_bundle", args=["2026-10"])
+    url = reverse("closing:bundle", args=["2026-10"])
     assert role_client("cashier").get(url).status_code == 403
 
 

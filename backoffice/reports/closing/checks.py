@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,6 +31,11 @@ from . import reconcile
 from .numbers import NumberRange, month_documents, number_ranges
 
 LIST_LIMIT = 50
+
+
+def money(value) -> str:
+    """2 decimals in the active language's format (2,30 in Spanish)."""
+    return number_format(value, decimal_pos=2, use_l10n=True)
 
 
 def period_of(*, business, year: int, month: int) -> reconcile.Period:
@@ -241,17 +247,17 @@ def _blockers(report: MonthReport) -> list[Blocker]:
         if not figure.ok:
             message = _("%(label)s: comprobantes $%(documents)s, ventas $%(sales)s.")
             add("figures", message % {
-                "label": figure.label, "documents": figure.documents,
-                "sales": figure.sales})  # fmt: skip
+                "label": figure.label, "documents": money(figure.documents),
+                "sales": money(figure.sales)})  # fmt: skip
     return found
 
 
 def _values(d: reconcile.Difference) -> dict:
     return {
         "sale": d.sale_number,
-        "expected": d.expected,
+        "expected": money(d.expected),
         "doc": d.document_number or "",
-        "found": d.found if d.found is not None else "",
+        "found": money(d.found) if d.found is not None else "",
     }
 
 
@@ -268,8 +274,6 @@ def _warnings(report: MonthReport) -> list[str]:
         }
         for note in report.earlier_notes
     ]
-    if report.certificate:
-        found.append(report.certificate)
     return found
 
 

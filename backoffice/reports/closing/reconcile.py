@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.reports import selectors
 from backoffice.reports.models import DailyFigure
-from core.money import ZERO
+from core.money import ZERO, round_money
 from core.sri_codes import PaymentMethod
 from core.taxes import TaxCategory
 from fiscal.models import DocState, DocType, ElectronicDocument
@@ -180,7 +180,12 @@ class Figure:
 
 def _sums(queryset: QuerySet, key: str, fields: list[str]) -> dict:
     rows = queryset.order_by().values(key).annotate(**{f: Sum(f) for f in fields})
-    return {(row[key], f): row[f] or ZERO for row in rows for f in fields}
+    return {(row[key], f): _cents(row[f]) for row in rows for f in fields}
+
+
+def _cents(value) -> Decimal:
+    # SQLite returns sums with many places; every input is in cents already.
+    return round_money(value or ZERO)
 
 
 def _add(*parts: tuple[int, dict]) -> dict:
@@ -255,8 +260,11 @@ def figures_by_rate(period: Period) -> list[Figure]:
     )
     for row in rows:
         code = row["key"].split(":")[0]
-        report = _add((1, report), (1, {(code, "base"): row["base"]}))
-        report = _add((1, report), (1, {(code, "tax"): row["tax"]}))
+        figures = {
+            (code, "base"): _cents(row["base"]),
+            (code, "tax"): _cents(row["tax"]),
+        }
+        report = _add((1, report), (1, figures))
     sales = _add((1, report), (1, _crossing(period, SaleTax, "tax_code", fields)))
     labels = dict(TaxCategory.choices)
     measure = {"base": _("base imponible"), "tax": _("IVA")}
@@ -274,7 +282,7 @@ def figures_by_rate(period: Period) -> list[Figure]:
 def figures_by_payment(period: Period) -> list[Figure]:
     documented = _documented(period, Payment, "method", ["amount"])
     report = {
-        (row["method"], "amount"): row["amount"] or ZERO
+        (row["method"], "amount"): _cents(row["amount"])
         for row in selectors.sales_by_payment(**_report_args(period))
     }
     crossing = _crossing(period, Payment, "method", ["amount"])

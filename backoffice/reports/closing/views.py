@@ -1,7 +1,7 @@
 """Cierre del mes: the accountant's page, its actions and the bundle download."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import admin, messages
 from django.http import Http404, StreamingHttpResponse
@@ -29,6 +29,19 @@ def previous_month() -> tuple[int, int]:
     return (first.year, first.month - 1) if first.month > 1 else (first.year - 1, 12)
 
 
+def month_choices(year: int, month: int, count: int = 24) -> list[tuple[str, date]]:
+    """The last `count` months (newest first), and the one shown if older."""
+    first = timezone.localdate().replace(day=1)
+    months = []
+    for _n in range(count):
+        months.append(first)
+        first = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
+    chosen = date(year, month, 1)
+    if chosen not in months:
+        months.append(chosen)
+    return [(f"{m:%Y-%m}", m) for m in sorted(months, reverse=True)]
+
+
 def parse_month(text: str | None) -> tuple[int, int] | None:
     match = MONTH.fullmatch(text or "")
     if match is None or not 2000 <= int(match[1]) <= 2999:
@@ -44,7 +57,7 @@ def _month_or_404(text: str) -> tuple[int, int]:
 
 
 def _page_url(year: int, month: int) -> str:
-    return f"{reverse('reports:close')}?month={year:04d}-{month:02d}"
+    return f"{reverse('closing:month')}?month={year:04d}-{month:02d}"
 
 
 @method_decorator(role_required(roles.READERS), name="dispatch")
@@ -69,6 +82,7 @@ class MonthCloseView(View):
             "state": state,
             "month_value": f"{year:04d}-{month:02d}",
             "month_first": date(year, month, 1),
+            "month_choices": month_choices(year, month),
             "invalid_month": status == 400,
             "rejected_state": DocState.RETURNED,
         }

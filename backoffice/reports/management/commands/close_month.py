@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 f"  {r.kind_label} {r.prefix}: {r.number(r.first)} … {r.number(r.last)}"
                 f" ({r.count})"
             )
-        for warning in report.warnings:
+        for warning in [*report.warnings, *filter(None, [report.certificate])]:
             self.stdout.write(f"  ! {warning}")
         if report.ready:
             self.stdout.write(self.style.SUCCESS("Listo para declarar"))
