@@ -80,57 +80,63 @@ class Difference:
         return self.document_id is None
 
 
+def _differences(rows: QuerySet, documents: QuerySet, wrong: QuerySet, fields, limit):
+    """Rows without a document, then rows whose document disagrees.
+
+    Two queries, not one with `~Exists(...) | Exists(...)`: PostgreSQL runs
+    each EXISTS alone as a hash (anti-)join, but the OR of both as a subplan
+    that scans the documents once per sale (minutes for 20,000 sales).
+    """
+    found = []
+    for condition in (~Exists(documents), Exists(wrong)):
+        found += list(
+            rows.filter(condition)
+            .annotate(
+                doc_id=Subquery(documents.values("pk")[:1]),
+                doc_number=Subquery(documents.values("number")[:1]),
+                doc_total=Subquery(documents.values("total")[:1]),
+            )
+            .values_list(*fields, "doc_id", "doc_number", "doc_total")[:limit]
+        )
+    return [Difference(*row) for row in found[:limit]]
+
+
 def sale_differences(period: Period, *, limit: int = 100) -> list[Difference]:
     """Sales of the month without their factura, or whose totals differ from it."""
-    documents = _documents(period, DocType.INVOICE, "pk")
+    # The factura of a sale of the month is dated in the month (its local day):
+    # naming the month lets the documents be read through their date index.
+    documents = _documents(period, DocType.INVOICE, "pk").filter(
+        issue_date__gte=period.start, issue_date__lt=period.end
+    )
     wrong = documents.filter(
         ~Q(total=OuterRef("total"))
         | ~Q(subtotal=OuterRef("subtotal"))
         | ~Q(tax_total=OuterRef("tax_total"))
     )
-    rows = (
+    sales = (
         Sale.objects.for_business(period.business)
         .filter(posted_at__gte=period.since, posted_at__lt=period.until)
-        .filter(~Exists(documents) | Exists(wrong))
-        .annotate(
-            doc_id=Subquery(documents.values("pk")[:1]),
-            doc_number=Subquery(documents.values("number")[:1]),
-            doc_total=Subquery(documents.values("total")[:1]),
-        )
         .order_by("posted_at", "pk")
-        .values_list(
-            "pk", "document_number", "total", "doc_id", "doc_number", "doc_total"
-        )[:limit]
     )
-    return [Difference(*row) for row in rows]
+    fields = ("pk", "document_number", "total")
+    return _differences(sales, documents, wrong, fields, limit)
 
 
 def void_differences(period: Period, *, limit: int = 100) -> list[Difference]:
     """Voids of the month that took a credit-note number without a matching note."""
-    notes = _documents(period, DocType.CREDIT_NOTE, "pk")
+    notes = _documents(period, DocType.CREDIT_NOTE, "pk").filter(
+        issue_date__gte=period.start, issue_date__lt=period.end
+    )
     # A credit note returns the invoice without its propina.
-    expected = OuterRef("total") - OuterRef("sale__service_charge")
-    rows = (
+    wrong = notes.exclude(total=OuterRef("total") - OuterRef("sale__service_charge"))
+    voids = (
         Void.objects.for_business(period.business)
         .filter(voided_at__gte=period.since, voided_at__lt=period.until)
         .filter(number__isnull=False)
-        .filter(~Exists(notes) | Exists(notes.exclude(total=expected)))
-        .annotate(
-            doc_id=Subquery(notes.values("pk")[:1]),
-            doc_number=Subquery(notes.values("number")[:1]),
-            doc_total=Subquery(notes.values("total")[:1]),
-        )
         .order_by("voided_at", "pk")
-        .values_list(
-            "sale_id",
-            "sale__document_number",
-            "total",
-            "doc_id",
-            "doc_number",
-            "doc_total",
-        )[:limit]
     )
-    return [Difference(*row) for row in rows]
+    fields = ("sale_id", "sale__document_number", "total")
+    return _differences(voids, notes, wrong, fields, limit)
 
 
 def credit_notes_without_invoice(period: Period) -> list[dict]:
