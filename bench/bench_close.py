@@ -249,7 +249,7 @@ def main() -> None:
 
     def part(call):
         def run():
-            with tenant_context(business):
+            with tenant_context(business), checks.custom_plans():
                 return call()
 
         return run
