@@ -127,6 +127,12 @@ def main() -> None:
                 db,
             ),
             (
+                "month close over 20,000 documents",
+                ["bench/bench_close.py"]
+                + (["--documents", "500", "--runs", "1"] if small else ["--write"]),
+                db,
+            ),
+            (
                 "reads over a year",
                 ["bench/bench_reads.py", "--runs", "1" if small else "5"]
                 + ([] if small else ["--write"]),
