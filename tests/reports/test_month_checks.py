@@ -1,9 +1,11 @@
 """The month's checks (issue 15): each anomaly reported, and only it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from backoffice.tenancy.context import system_context, tenant_context
 from fiscal.exports import month_ats
@@ -186,3 +188,29 @@ def test_two_businesses_see_only_their_own_month(business, other_business, custo
     assert other.pending.count == 2
     rates = {f.key: (f.documents, f.sales) for f in other.rates}
     assert rates["4:base"] == (Decimal("14.00"), Decimal("42.00"))
+
+
+def test_a_document_authorised_after_the_close_moves_the_fingerprint(shop, customer):
+    from backoffice.reports.closing.checks import month_state
+    from backoffice.reports.closing.services import month_close
+
+    clean_month(shop, customer)
+    with tenant_context(shop.business):
+        closed = month_close(
+            business=shop.business, year=YEAR, month=MONTH, actor=shop.owner
+        )
+        # Bookkeeping (the RIDE e-mailed) does not reopen the month...
+        ElectronicDocument.objects.update(emailed_at=at(31, 23))
+    report = shop.checks()
+    assert report.digest == closed.digest
+    # ...a later answer of the SRI does (an authorisation after the close).
+    with tenant_context(shop.business):
+        ElectronicDocument.objects.filter(number="001-001-000000003").update(
+            authorized_at=timezone.now() + timedelta(hours=1)
+        )
+    report = shop.checks()
+    with tenant_context(shop.business):
+        state = month_state(
+            business=shop.business, year=YEAR, month=MONTH, digest=report.digest
+        )
+    assert state["changed_since_close"] and not state["closed"]

@@ -132,18 +132,25 @@ def to_do(period: reconcile.Period) -> dict:
 def month_digest(period: reconcile.Period) -> tuple[str, int]:
     """A fingerprint of the month's documents and voids (three aggregate queries).
 
-    Any change a close must notice moves it: a new, changed or re-authorised
-    document of the month (count, totals, states, newest update) or a void of
-    one of its sales (count, newest void).
+    What a declaration depends on, not bookkeeping: documents of the month
+    (count, totals, states, newest authorisation, annulments), credit notes of
+    its invoices and voids of its sales. An e-mailed RIDE changes nothing.
     """
+    states = {
+        f"state_{state}": Count("id", filter=Q(state=state))
+        for state in DocState.values
+    }
     documents = month_documents(
         business=period.business, year=period.year, month=period.month
     ).aggregate(
         count=Count("id"),
         total=Sum("total"),
-        authorised=Count("id", filter=Q(state=DocState.AUTHORISED)),
+        tax=Sum("tax_total"),
+        authorised_last=Max("authorized_at"),
         annulled=Count("id", filter=Q(annulment_requested_at__isnull=False)),
-        changed=Max("updated_at"),
+        annulled_last=Max("annulment_requested_at"),
+        portal_last=Max("annulled_in_portal_at"),
+        **states,
     )
     notes = (
         ElectronicDocument.objects.for_business(period.business)
@@ -152,7 +159,11 @@ def month_digest(period: reconcile.Period) -> tuple[str, int]:
             modifies__issue_date__gte=period.start,
             modifies__issue_date__lt=period.end,
         )
-        .aggregate(notes=Count("id"), notes_changed=Max("updated_at"))
+        .aggregate(
+            notes=Count("id"),
+            notes_total=Sum("total"),
+            notes_authorised=Max("authorized_at"),
+        )
     )
     voids = (
         Void.objects.for_business(period.business)
