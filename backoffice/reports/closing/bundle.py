@@ -9,6 +9,8 @@ that hands each chunk's bytes to the response as soon as they exist.
 import zipfile
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from backoffice.tenancy.context import tenant_context
 from fiscal.exports import documents_xlsx, month_ats, sales_by_rate_xlsx
 from fiscal.models import DocState
@@ -71,9 +73,9 @@ def _summary(business, year: int, month: int) -> bytes:
     report = month_checks(business=business, year=year, month=month)
     lines = [
         f"{business.razon_social} · RUC {business.ruc} · {report.label}",
-        f"Comprobantes: {report.documents}",
-        f"Huella: {report.digest}",
-        "Listo para declarar" if report.ready else "Pendientes:",
+        _("Comprobantes: %(count)s") % {"count": report.documents},
+        _("Huella: %(digest)s") % {"digest": report.digest},
+        _("Listo para declarar") if report.ready else _("Pendientes:"),
         *(f"- {b.message}" for b in report.blockers),
         *(f"! {w}" for w in report.warnings),
     ]
