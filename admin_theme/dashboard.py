@@ -12,6 +12,16 @@ MAX_DAYS = 366
 class DashboardPeriodForm(forms.Form):
     since = forms.DateField(label=_("Desde"), required=False)
     until = forms.DateField(label=_("Hasta"), required=False)
+    establishment = forms.TypedChoiceField(
+        label=_("Establecimiento"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, establishments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].choices = [
+            ("", _("Todos")),
+            *((e.pk, f"{e.code} {e.name}".strip()) for e in establishments),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -35,17 +45,25 @@ def dashboard_callback(request, context):
     if not roles.has_role(request, roles.READERS):
         context["kpis_hidden"] = True
         return context
+    from backoffice.tenancy.models import Establishment
+
     today = timezone.localdate()
-    form = DashboardPeriodForm(request.GET or None)
-    since = until = None
+    places = list(Establishment.objects.for_business(business).order_by("code"))
+    form = DashboardPeriodForm(request.GET or None, establishments=places)
+    since = until = place = None
     if form.is_bound and form.is_valid():
         until = form.cleaned_data.get("until") or today
         since = form.cleaned_data.get("since") or until
-    board = dashboard(business=business, since=since, until=until)
+        place = form.cleaned_data.get("establishment")
+    board = dashboard(business=business, since=since, until=until, establishment=place)
     context.update(
         {
             "board": board,
             "period_form": form,
+            # The selector shows when there is a choice to make.
+            "establishments": places if len(places) > 1 else [],
+            "establishment": place,
+            "place_query": f"&establishment={place}" if place else "",
             "kpis": board.cards,
             "charts": board.charts,
             "chart_list": [

@@ -19,8 +19,15 @@ GROUPS = [
         [
             ("pos.sale", "receipt_long"),
             ("pos.void", "block"),
+            ("pos.salereturn", "undo"),
             ("pos.order", "shopping_cart"),
             ("url:pos:page", "point_of_sale", _("Abrir POS"), SELLERS),
+            (
+                "url:pos:supervisor-pin",
+                "password",
+                _("Mi PIN de supervisor"),
+                roles.MANAGERS,
+            ),
         ],
     ),
     (

@@ -19,7 +19,7 @@ from backoffice.tenancy.selectors import (
     membership_list_for_user,
 )
 from pos.selectors import pin_lockout_list
-from pos.services.voids import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
+from pos.services.pins import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm
@@ -81,10 +81,21 @@ class SouthernAdminSite(UnfoldAdminSite):
             **(extra_context or {}),
             "pending_invitations": invitations,
             "pin_alerts": self._pin_alerts(request),
+            "supervisor_pin_missing": self._pin_missing(request),
             "pin_failure_limit": PIN_FAILURE_LIMIT,
             "pin_lock_minutes": int(PIN_FAILURE_WINDOW.total_seconds() // 60),
         }
         return super().index(request, extra_context)
+
+    @staticmethod
+    def _pin_missing(request) -> bool:
+        """An owner or manager without a supervisor PIN cannot approve at the till."""
+        membership = getattr(request, "membership", None)
+        return (
+            membership is not None
+            and has_role(request, MANAGERS)
+            and not membership.pin
+        )
 
     @staticmethod
     def _pin_alerts(request):

@@ -33,7 +33,7 @@ def _image_sources() -> str:
     return " ".join(sources)
 
 
-def _policy(script_src: str) -> str:
+def _policy(script_src: str, frame_ancestors: str = "'none'") -> str:
     return "; ".join(
         (
             "default-src 'self'",
@@ -47,12 +47,20 @@ def _policy(script_src: str) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
         )
     )
 
 
 STRICT_SCRIPTS = "'self'"
+
+
+def framed_by_self_policy() -> str:
+    """Our strict policy for a page that our own pages frame (the POS prints
+    receipts in a hidden frame, so no new tab opens)."""
+    return _policy(STRICT_SCRIPTS, frame_ancestors="'self'")
+
+
 ADMIN_SCRIPTS = "'self' 'unsafe-inline' 'unsafe-eval'"  # unfold: inline + Alpine.js
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backoffice.media import media_urlpatterns
+from backoffice.tenancy import password_views as passwords
 from backoffice.tenancy import views as tenancy
 
 handler403 = "admin_theme.refusals.permission_denied"
@@ -26,32 +27,32 @@ urlpatterns = [
     # links `admin_password_reset`.
     path(
         "admin/password_reset/",
-        tenancy.PasswordResetView.as_view(),
+        passwords.PasswordResetView.as_view(),
         name="admin_password_reset",
     ),
     path(
         "admin/password_reset/done/",
-        tenancy.PasswordResetDoneView.as_view(),
+        passwords.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
         "reset/<uidb64>/<token>/",
-        tenancy.PasswordResetConfirmView.as_view(),
+        passwords.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "reset/done/",
-        tenancy.PasswordResetCompleteView.as_view(),
+        passwords.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
     path(
         "account/password/",
-        tenancy.PasswordChangeView.as_view(),
+        passwords.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
         "account/password/done/",
-        tenancy.PasswordChangeDoneView.as_view(),
+        passwords.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -126,6 +126,10 @@ def main() -> None:
             "SRI document list, search a number",
             get("/admin/fiscal/electronicdocument/", {"q": latest.document_number}),
         ),
+        (
+            "SRI document list, search a name",
+            get("/admin/fiscal/electronicdocument/", {"q": "consumidor"}),
+        ),
     ]
     rows = []
     for name, call in reads:

@@ -3,7 +3,12 @@
 Usage (PostgreSQL only; the database migrated and the demo loaded first):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_year \\
-        python bench/gen_year.py --sales 200000 --lines 5
+        python bench/gen_year.py --sales 200000 --lines 5 --tenants 50
+
+`--tenants N` makes the shop one business among N: N - 1 more shops (the demo
+shop's catalog and customers, their own owner and cashier) get
+`--tenant-sales` sales each over the last 30 days, so every read is measured
+with other businesses' rows in the same tables, as in production.
 
 Writes straight SQL as the connecting user (an administrator: row-level
 security does not apply to it), for the demo shop "Demo Tienda": `--sales`
@@ -31,8 +36,8 @@ SELECT t, t, gen_random_uuid(), %(base)s + i,
     %(prefix)s || lpad((%(base)s + i)::text, 9, '0'), t, '07', '9999999999999',
     'CONSUMIDOR FINAL', '', '', '', 2.00 * %(lines)s, 0, 0.30 * %(lines)s, 0,
     2.30 * %(lines)s, 2.30 * %(lines)s, 0, %(business)s, %(session)s, %(cashier)s,
-    NULL, %(point)s, %(establishment)s, ''
-FROM (SELECT i, now() - make_interval(secs => (%(n)s - i) * 31536000.0 / %(n)s) AS t
+    %(final_consumer)s, %(point)s, %(establishment)s, ''
+FROM (SELECT i, now() - make_interval(secs => (%(n)s - i) * %(span)s / %(n)s) AS t
       FROM generate_series(1, %(n)s) AS i) AS s
 """
 
@@ -111,12 +116,55 @@ def connect():
     )
 
 
-def context(cursor) -> dict:
+SHOP = "Demo Tienda"
+TENANT = "Tienda de banco {:02d}"
+
+
+def tenants_create(count: int) -> None:
+    """`count` more shops, like the demo shop, each with an open cash session."""
+    import copy
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from backoffice.tenancy.context import tenant_context
+    from backoffice.tenancy.models import EmissionPoint
+    from fixtures import demo
+    from pos.models import CashSession
+    from pos.services import cash_session_open
+
+    # The catalog, customers and users; not the demo's stock documents (slow,
+    # and nothing read by the benchmarks).
+    demo._load_stock_documents = lambda *args: None
+    for n in range(1, count + 1):
+        spec = copy.deepcopy(demo.SHOP)
+        spec["ruc"] = f"09{n:08d}001"
+        spec["nombre_comercial"] = TENANT.format(n)
+        spec["users"] = [(f"banco{n:02d}.{name}", role) for name, role in spec["users"]]
+        demo.CUSTOMERS[spec["ruc"]] = demo.CUSTOMERS[demo.SHOP["ruc"]]
+        business = demo.load_business(spec)
+        owner = get_user_model().objects.get(username=spec["users"][0][0])
+        with tenant_context(business):
+            point = EmissionPoint.objects.filter(business=business).first()
+            if not CashSession.objects.filter(emission_point=point, closed_at=None):
+                cash_session_open(
+                    business=business, point=point, user=owner, opening_float=0
+                )
+
+
+def context(cursor, name: str = SHOP) -> dict:
     cursor.execute(
         "SELECT b.id, p.id, p.establishment_id, e.code || '-' || p.code || '-' "
         "FROM tenancy_business b JOIN tenancy_emissionpoint p ON p.business_id = b.id "
         "JOIN tenancy_establishment e ON e.id = p.establishment_id "
-        "WHERE b.nombre_comercial = 'Demo Tienda' ORDER BY p.id LIMIT 1"
+        "WHERE b.nombre_comercial = %s ORDER BY p.id LIMIT 1",
+        [name],
     )
     business, point, establishment, prefix = cursor.fetchone()
     cursor.execute(
@@ -131,6 +179,14 @@ def context(cursor) -> dict:
         [business, point],
     )
     (base,) = cursor.fetchone()
+    # The checkout links every sale to a customer row, CONSUMIDOR FINAL included.
+    cursor.execute(
+        "SELECT id FROM customers_customer WHERE business_id = %s "
+        "AND identification = '9999999999999'",
+        [business],
+    )
+    (final_consumer,) = cursor.fetchone()
+    cursor.execute("DROP TABLE IF EXISTS products, xml_sizes")
     cursor.execute(
         "CREATE TEMP TABLE products AS SELECT "
         "row_number() OVER (ORDER BY id) - 1 AS k, id, code, name "
@@ -155,6 +211,7 @@ def context(cursor) -> dict:
         "session": session,
         "cashier": cashier,
         "base": base,
+        "final_consumer": final_consumer,
         "products": products,
     }
 
@@ -163,26 +220,50 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sales", type=int, default=200_000)
     parser.add_argument("--lines", type=int, default=5)
+    parser.add_argument("--tenants", type=int, default=1)
+    parser.add_argument("--tenant-sales", type=int, default=2_000)
     args = parser.parse_args()
+    if args.tenants > 1:
+        started = time.perf_counter()
+        tenants_create(args.tenants - 1)
+        print(f"{args.tenants - 1} more shops in {time.perf_counter() - started:.1f} s")
+    shops = [(SHOP, args.sales)] + [
+        (TENANT.format(n), args.tenant_sales) for n in range(1, args.tenants)
+    ]
     with connect() as conn, conn.cursor() as cursor:
-        params = context(cursor) | {"n": args.sales, "lines": args.lines}
-        for name, sql in [
-            ("sales", SALE),
-            ("lines", LINE),
-            ("taxes", TAX),
-            ("payments", PAYMENT),
-            ("stock moves", MOVE),
-            ("SRI documents", EDOC),
-            ("voids", VOID),
-        ]:
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            elapsed = time.perf_counter() - started
-            print(f"{name}: {cursor.rowcount} rows in {elapsed:.1f} s")
+        for shop, sales in shops:
+            # The shop measured sells over a year; the others over the last 30
+            # days (their closed days are rolled up too: a year of each would
+            # make `rollup_days` take half an hour).
+            span = 365 if shop == SHOP else 30
+            params = context(cursor, shop) | {
+                "n": sales,
+                "lines": args.lines,
+                "span": span * 86400.0,
+            }
+            for name, sql in STATEMENTS:
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                elapsed = time.perf_counter() - started
+                if shop == SHOP:
+                    print(f"{name}: {cursor.rowcount} rows in {elapsed:.1f} s")
+            if shop == SHOP:
+                business = params["business"]
         conn.commit()
         conn.autocommit = True
         cursor.execute("VACUUM ANALYZE")
-    print("done; business", params["business"])
+    print(f"done; business {business}, one of {len(shops)}")
+
+
+STATEMENTS = [
+    ("sales", SALE),
+    ("lines", LINE),
+    ("taxes", TAX),
+    ("payments", PAYMENT),
+    ("stock moves", MOVE),
+    ("SRI documents", EDOC),
+    ("voids", VOID),
+]
 
 
 if __name__ == "__main__":

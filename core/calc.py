@@ -105,6 +105,33 @@ def discount_net(amount, tax_code: str, *, includes_tax: bool) -> Decimal:
     return round_money(amount)
 
 
+def spread(amount, weights: list[Decimal]) -> list[Decimal]:
+    """Split `amount` (cents) over `weights` in proportion, to the cent.
+
+    Largest remainder: each share is its proportional part rounded down to the
+    cent, and the cents left over go to the largest remainders (the earliest
+    on a tie), so the shares add up to `amount` exactly and none exceeds its
+    weight while `amount` ≤ Σ weights.
+    """
+    amount = round_money(amount)
+    total = sum(weights, ZERO)
+    if amount < 0 or any(w < 0 for w in weights):
+        raise CalcError("amounts must not be negative", code="discount")
+    if amount > total:
+        raise CalcError("discount above the sale amount", code="discount")
+    if not amount:
+        return [ZERO for _ in weights]
+    cents = int(amount * 100)
+    exact = [cents * int(round_money(w) * 100) for w in weights]
+    whole = int(round_money(total) * 100)
+    floors = [e // whole for e in exact]
+    left = cents - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] % whole), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(f) / 100 for f in floors]
+
+
 def line_compute(line: LineInput, *, index: int = 0) -> LineResult:
     quantity = to_decimal(line.quantity)
     unit_price = to_decimal(line.unit_price)

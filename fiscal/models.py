@@ -148,6 +148,11 @@ class ElectronicDocument(TenantModel):
             models.Index(fields=["state", "next_attempt_at"], name="edoc_due"),
             # The back office counts these on every list page (issue 16).
             models.Index(fields=["business", "state"], name="edoc_business_state"),
+            # Search by buyer: customers are matched first, then this (issue 16).
+            models.Index(
+                fields=["business", "buyer_identification", "issue_date"],
+                name="edoc_business_buyer",
+            ),
             models.Index(
                 fields=["business"],
                 name="edoc_to_annul",

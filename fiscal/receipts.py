@@ -43,6 +43,7 @@ class ReceiptLine:
     total: Decimal
     discount: Decimal = Decimal("0")
     code: str = ""
+    note: str = ""  # the cashier's line note ("sin cebolla")
 
 
 @dataclass
@@ -271,6 +272,8 @@ def receipt_rows(data: ReceiptData) -> list[Row]:
     rows.append(("pair", (_("Cant. Descripción"), _("Total"), True)))
     for line in data.lines:
         rows.append(("pair", (f"{_qty(line.quantity)} {line.name}", "", False)))
+        if line.note:
+            rows.append(("pair", (f"   * {line.note}", "", False)))
         detail = f"   {_qty(line.quantity)} x {line.unit_price:.2f}"
         if line.discount:
             detail += " - " + _("desc.") + f" {_money(line.discount)}"

@@ -256,10 +256,23 @@ def edoc_create_for_void(
     document: CreditNote,
 ) -> ElectronicDocument:
     """The nota de crédito of a void, referencing the invoice it corrects."""
+    return edoc_create_credit_note(
+        business=business, source=f"void:{void_id}", invoice=invoice, document=document
+    )
+
+
+def edoc_create_credit_note(
+    *,
+    business: Business,
+    source: str,
+    invoice: ElectronicDocument,
+    document: CreditNote,
+) -> ElectronicDocument:
+    """A nota de crédito (a void's or a return's) of the invoice it corrects."""
     if document.modified_number != invoice.number:
         raise DocumentStateError(_("La nota de crédito no referencia esa factura."))
     return edoc_create(
-        business=business, document=document, source=f"void:{void_id}", modifies=invoice
+        business=business, document=document, source=source, modifies=invoice
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from backoffice.customers.models import Customer
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -22,9 +23,20 @@ from backoffice.tenancy.admin_lists import (
     LargeListMixin,
     date_range,
     parse_document_number,
+    text_matches,
 )
 
-from .models import CashMovement, CashSession, Payment, Sale, SaleLine, SaleTax, Void
+from .models import (
+    CashMovement,
+    CashSession,
+    Payment,
+    Sale,
+    SaleLine,
+    SaleReturn,
+    SaleReturnLine,
+    SaleTax,
+    Void,
+)
 
 
 class DocumentAdmin(ReadOnlyMixin, TenantScopeMixin, ModelAdmin):
@@ -84,7 +96,9 @@ class SaleAdmin(LargeListMixin, DocumentAdmin):
     ]
     list_filter = [date_range("posted_at"), "emission_point"]
     search_fields = ["document_number", "customer_name", "customer_identification"]
-    search_help_text = _("Número (001-001-000000123 o 123), cliente o identificación")
+    search_help_text = _(
+        "Número (001-001-000000123 o 123), o nombre o identificación del cliente"
+    )
     list_select_related = ["cashier", "void"]
     inlines = [SaleLineInline, SaleTaxInline, PaymentInline]
     fieldsets = [
@@ -135,10 +149,18 @@ class SaleAdmin(LargeListMixin, DocumentAdmin):
     readonly_fields = [f for _name, opts in fieldsets for f in opts["fields"]]
 
     def get_search_results(self, request, queryset, search_term):
-        """A sale number is matched exactly, on an index; other text as usual."""
+        """A sale number is matched exactly, on an index; other words find the
+        customers first (a small table), then their sales on an index."""
+        if not search_term.strip():
+            return queryset, False
         parsed = parse_document_number(search_term)
         if parsed is None:
-            return super().get_search_results(request, queryset, search_term)
+            customers = text_matches(
+                Customer.objects.for_business(request.business),
+                search_term,
+                ["name", "identification"],
+            )
+            return queryset.filter(customer_id__in=customers), False
         document_number, number = parsed
         queryset = queryset.filter(number=number)
         if document_number:
@@ -199,6 +221,49 @@ class VoidAdmin(DocumentAdmin):
     @display(description=_("nota de crédito"), ordering="document_number")
     def display_document(self, obj):
         return obj.document_label
+
+
+class SaleReturnLineInline(ReadOnlyInline):
+    model = SaleReturnLine
+    fields = readonly_fields = ["sale_line", "quantity", "discount", "base", "tax"]
+
+
+@admin.register(SaleReturn)
+class SaleReturnAdmin(DocumentAdmin):
+    """Who took back what, and whose PIN let a cashier do it (issue 11)."""
+
+    list_display = [
+        "display_document",
+        "sale",
+        "returned_at",
+        "total",
+        "actor",
+        "authorized_by",
+        "reason",
+    ]
+    list_filter = ["returned_at"]
+    search_fields = ["document_number", "sale__document_number", "reason"]
+    list_select_related = ["sale", "actor", "authorized_by"]
+    inlines = [SaleReturnLineInline]
+    readonly_fields = [
+        "display_document",
+        "sale",
+        "emission_point",
+        "returned_at",
+        "reason",
+        "actor",
+        "authorized_by",
+        "cash_session",
+        "subtotal",
+        "tax_total",
+        "total",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    @display(description=_("nota de crédito"), ordering="document_number")
+    def display_document(self, obj):
+        return obj.document_number or _("Sin nota de crédito (consumidor final)")
 
 
 class CashMovementInline(ReadOnlyInline):

@@ -107,8 +107,10 @@ def sale_json(sale: Sale) -> dict:
         },
         "lines": [
             {
+                "id": line.pk,
                 "code": line.code,
                 "name": line.name,
+                "note": line.note,
                 "quantity": str(line.quantity.normalize()),
                 "unit_price": str(line.unit_price),
                 "discount": _money(line.discount),
@@ -165,8 +167,8 @@ def _point_get(request, point_id, *, error=SaleInputError):
     return point
 
 
-@api_view(methods=("POST",))
 def sale_create(request):
+    """POST /pos/api/sales (routed by pos.api_sales.sales, which also lists)."""
     body = schema.sale_body(request.json)
     sale = services.sale_post(
         business=request.business,
@@ -176,6 +178,8 @@ def sale_create(request):
         payments=body.payments,
         customer=_customer_get(request, body.customer),
         key=body.key,
+        order=body.order,
+        approval_pin=body.approval_pin,
     )
     if sale.replayed:
         sale = selectors.sale_get(business=request.business, pk=sale.pk)
@@ -186,13 +190,26 @@ def sale_create(request):
 @api_view(methods=("POST",))
 def sale_quote(request):
     """Totals of a cart before payment (nothing is written)."""
-    totals = services.sale_quote(
-        business=request.business, lines=schema.lines_body(request.json)
+    business = request.business
+    totals, applied = services.cart_price(
+        business=business,
+        lines=schema.lines_body(request.json),
+        order=schema.order_body(request.json),
     )
+    above = applied.above(business.cashier_max_discount)
     return JsonResponse(
         {
+            # The page asks for a manager's PIN before "Cobrar", not after.
+            "approval_needed": bool(above)
+            and roles.role_of(request) not in roles.MANAGERS,
+            "approval_field": above,
             "lines": [
-                {"base": _money(r.base), "tax": _money(r.tax), "total": _money(r.total)}
+                {
+                    "discount": _money(r.discount),
+                    "base": _money(r.base),
+                    "tax": _money(r.tax),
+                    "total": _money(r.total),
+                }
                 for r in totals.lines
             ],
             "taxes": [
@@ -262,70 +279,6 @@ def supervisor_pin(request):
         pin=schema.pin_body(request.json),
     )
     return JsonResponse({"ok": True})
-
-
-@api_view()
-def product_list(request):
-    products = selectors.product_search(
-        business=request.business, q=schema.query(request.GET)
-    )
-    return JsonResponse(
-        {
-            "prices_include_tax": request.business.prices_include_tax,
-            "results": [
-                {
-                    "id": p.pk,
-                    "code": p.code,
-                    "barcode": p.barcode,
-                    "name": p.name,
-                    "category": p.category.name if p.category else None,
-                    "price": str(p.price),
-                    "tax_code": p.tax_category,
-                    "modifier_groups": [
-                        {
-                            "name": g.name,
-                            "min": g.min_choices,
-                            "max": g.max_choices,
-                            "options": [
-                                {
-                                    "id": o.pk,
-                                    "name": o.name,
-                                    "price_delta": str(o.price_delta),
-                                }
-                                for o in g.options.all()
-                                if o.is_active
-                            ],
-                        }
-                        for g in p.modifier_groups.all()
-                    ],
-                }
-                for p in products
-            ],
-        }
-    )
-
-
-@api_view(methods=("GET", "POST"))
-def customer_list(request):
-    # The POS page POSTs {"q": …}: a cédula in a URL ends up in access logs.
-    query = request.json if request.method == "POST" else request.GET
-    customers = selectors.customer_search(
-        business=request.business, q=schema.query(query)
-    )
-    return JsonResponse(
-        {
-            "results": [
-                {
-                    "id": c.pk,
-                    "id_type": c.id_type,
-                    "identification": c.identification,
-                    "name": c.name,
-                    "email": c.email,
-                }
-                for c in customers
-            ]
-        }
-    )
 
 
 def _session_json(session: CashSession) -> dict:

@@ -23,6 +23,7 @@ from fiscal.models import DocType, ElectronicDocument
 from fiscal.selectors import edoc_for_sale, issuer_from_business
 from fiscal.services import (
     edoc_annulment_request,
+    edoc_create_credit_note,
     edoc_create_for_sale,
     edoc_create_for_void,
     submission_deferred,
@@ -30,7 +31,7 @@ from fiscal.services import (
 from fiscal.sri.documents import Buyer, CreditNote, Invoice, Line, Payment
 
 if TYPE_CHECKING:
-    from .models import Sale, Void
+    from .models import Sale, SaleReturn, Void
 
 
 def _buyer(sale: Sale) -> Buyer:
@@ -160,6 +161,69 @@ def void_document_issue(*, business: Business, void: Void) -> ElectronicDocument
         void_id=void.pk,
         invoice=invoice,
         document=credit_note_from_void(void, business=business),
+    )
+
+
+def credit_note_from_return(
+    sale_return: SaleReturn, *, lines, business: Business | None = None
+) -> CreditNote:
+    """The nota de crédito of a partial return: only the lines and quantities
+    taken back (`lines`: (SaleLine, SaleReturnLine) pairs)."""
+    sale = sale_return.sale
+    note = CreditNote(
+        issuer=issuer_from_business(
+            business=business or sale_return.business,
+            emission_point=sale_return.emission_point,
+        ),
+        secuencial=str(sale_return.number),
+        fecha=timezone.localdate(sale_return.returned_at),
+        buyer=_buyer(sale),
+        lines=tuple(
+            Line(
+                code=sold.code,
+                description=sold.name,
+                quantity=back.quantity,
+                unit_price=sold.unit_price,
+                tax_code=sold.tax_code,
+                discount=back.discount,
+            )
+            for sold, back in lines
+        ),
+        modified_number=sale.document_number,
+        modified_date=timezone.localdate(sale.posted_at),
+        reason=sale_return.reason,
+    )
+    _reconcile(
+        note,
+        total=sale_return.total,
+        subtotal=sale_return.subtotal,
+        tax=sale_return.tax_total,
+        what=_("la devolución"),
+    )
+    return note
+
+
+def return_document_issue(
+    *, business: Business, sale_return: SaleReturn, lines
+) -> ElectronicDocument | None:
+    """The credit note of a return with a number; None for CONSUMIDOR FINAL.
+
+    SRI takes no credit note to CONSUMIDOR FINAL and a partial return cannot
+    annul the invoice in the portal: such a return stays in the books (stock,
+    cash) without a document, and takes no number.
+    """
+    if sale_return.business_id != business.pk:
+        raise DocumentStateError(_("La devolución no es de este negocio."))
+    if sale_return.number is None:
+        return None
+    invoice = edoc_for_sale(business=business, sale_id=sale_return.sale_id)
+    if invoice is None:
+        return None
+    return edoc_create_credit_note(
+        business=business,
+        source=f"return:{sale_return.pk}",
+        invoice=invoice,
+        document=credit_note_from_return(sale_return, lines=lines, business=business),
     )
 
 

@@ -18,6 +18,12 @@ class UnknownModifierError(SaleInputError):
     code = "unknown_modifier"
 
 
+class InvalidModifiersError(SaleInputError):
+    """Modifier choices outside a group's minimum or maximum."""
+
+    code = "invalid_modifiers"
+
+
 class UnknownCustomerError(SaleInputError):
     code = "unknown_customer"
 
@@ -65,6 +71,33 @@ class AlreadyVoidedError(SouthernPOSError):
 
     code = "already_voided"
     status = 409
+
+
+class DiscountNotAllowedError(SouthernPOSError):
+    """El descuento supera el máximo permitido al cajero."""
+
+    code = "discount_not_allowed"
+    status = 403
+
+
+class SaleReturnedError(SouthernPOSError):
+    """La venta tiene devoluciones."""
+
+    code = "sale_returned"
+    status = 409
+
+
+class ReturnInputError(SouthernPOSError):
+    """Devolución no válida."""
+
+    code = "invalid_return"
+
+
+class ReturnNotAllowedError(SouthernPOSError):
+    """No tiene permiso para registrar devoluciones."""
+
+    code = "return_not_allowed"
+    status = 403
 
 
 class VoidInputError(SouthernPOSError):

@@ -125,6 +125,7 @@ class CashMovement(InsertOnlyModel):
         CASH_IN = "in", _("Ingreso")
         CASH_OUT = "out", _("Retiro")
         VOID = "void", _("Reverso por anulación")
+        RETURN = "return", _("Devolución")
 
     session = models.ForeignKey(
         CashSession, on_delete=models.PROTECT, related_name="movements"
@@ -144,6 +145,13 @@ class CashMovement(InsertOnlyModel):
     )
     void = models.ForeignKey(
         "Void",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cash_movements",
+    )
+    sale_return = models.ForeignKey(
+        "SaleReturn",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -207,6 +215,16 @@ class Sale(InsertOnlyModel):
     total = models.DecimalField(_("total"), **MONEY)
     tendered = models.DecimalField(_("efectivo recibido"), **MONEY)
     change = models.DecimalField(_("cambio"), **MONEY)
+    # Who let a discount above the cashier's maximum through (their PIN), or
+    # the manager/owner who gave it; empty when no discount needed approval.
+    discount_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("descuento autorizado por"),
+    )
 
     class Meta:
         verbose_name = _("venta")
@@ -234,6 +252,10 @@ class Sale(InsertOnlyModel):
             models.Index(fields=["business", "cash_session"], name="sale_biz_session"),
             # Search by number in the back office (001-001-000012345 or 12345).
             models.Index(fields=["business", "number"], name="sale_biz_number"),
+            # Search by customer: customers are matched first, then this.
+            models.Index(
+                fields=["business", "customer", "posted_at"], name="sale_biz_customer"
+            ),
         ]
 
     def __str__(self):
@@ -247,6 +269,7 @@ class SaleLine(InsertOnlyModel):
     code = models.CharField(_("código"), max_length=40)
     name = models.CharField(_("descripción"), max_length=300)
     modifiers = models.JSONField(_("modificadores"), default=list, blank=True)
+    note = models.CharField(_("nota"), max_length=300, blank=True)
     quantity = models.DecimalField(_("cantidad"), **UNIT)
     unit_price = models.DecimalField(_("precio unitario sin IVA"), **UNIT)
     discount = models.DecimalField(_("descuento"), **MONEY)
@@ -422,3 +445,22 @@ class PinFailure(TenantModel):
 
     def __str__(self):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Returns live in their own module (this one is long enough); Django registers
+# models it imports here.
+from .returns_models import SaleReturn, SaleReturnLine  # noqa: E402
+
+__all__ = [
+    "CashMovement",
+    "CashSession",
+    "Payment",
+    "PaymentMethod",
+    "PinFailure",
+    "Sale",
+    "SaleLine",
+    "SaleReturn",
+    "SaleReturnLine",
+    "SaleTax",
+    "Void",
+]

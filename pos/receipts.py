@@ -90,6 +90,7 @@ def sale_receipt_data(
                 unit_price=line.unit_price,
                 discount=line.discount,
                 total=line.base,
+                note=line.note,
             )
             for line in sale.lines.all()
         ],
@@ -136,6 +137,8 @@ def cash_report_data(*, business: Business, session: CashSession) -> CashReport:
                 (_("Servicio"), money(summary.service_charge)),
                 (_("Anulaciones"), str(summary.voids_count)),
                 (_("Total anulado"), money(summary.voids_total)),
+                (_("Devoluciones"), str(summary.returns_count)),
+                (_("Total devuelto"), money(summary.returns_total)),
             ],
         ),
         (

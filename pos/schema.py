@@ -23,15 +23,17 @@ from .errors import (
     InvalidJsonError,
     PaymentError,
     QueryError,
+    ReturnInputError,
     SaleInputError,
     VoidInputError,
 )
-from .services import LineIn, PaymentIn
+from .services import LineIn, OrderDiscount, PaymentIn, ReturnLineIn
 
 NUMBER_TEXT = 40  # longest number written as text ("123456789012.123456" fits)
 CONTAINERS = (dict, list)
 NUMBERS = (int, str, Decimal)  # a JSON number is int or Decimal; text is parsed
 IDS = (int, str)
+PERCENT_MAX = Decimal("100")
 
 
 # --- the body ---------------------------------------------------------------
@@ -170,6 +172,8 @@ class SaleBody:
     customer: int | None
     lines: list[LineIn]
     payments: list[PaymentIn]
+    order: OrderDiscount
+    approval_pin: str
 
 
 def sale_body(data: dict) -> SaleBody:
@@ -179,6 +183,19 @@ def sale_body(data: dict) -> SaleBody:
         customer=_customer(data.get("customer")),
         lines=lines_body(data),
         payments=_payments(data.get("payments")),
+        order=order_body(data),
+        approval_pin=text(data.get("approval_pin"), "approval_pin", max_length=64),
+    )
+
+
+def order_body(data: dict) -> OrderDiscount:
+    """The sale-level discount: `discount` (amount) or `discount_percent`."""
+    percent = data.get("discount_percent")
+    return OrderDiscount(
+        amount=money(data.get("discount"), "discount", default=0),
+        percent=None
+        if percent in (None, "")
+        else number(percent, "discount_percent", maximum=PERCENT_MAX),
     )
 
 
@@ -191,6 +208,7 @@ def lines_body(data: dict) -> list[LineIn]:
 
 def _line(raw, field) -> LineIn:
     raw = mapping(raw, field)
+    percent = raw.get("discount_percent")
     modifiers = items(
         raw.get("modifiers"), f"{field}.modifiers", maximum=limits.MAX_MODIFIERS
     )
@@ -204,6 +222,10 @@ def _line(raw, field) -> LineIn:
         ),
         discount=money(raw.get("discount"), f"{field}.discount", default=0),
         modifier_ids=tuple(ident(m, f"{field}.modifiers") for m in modifiers),
+        discount_percent=None
+        if percent in (None, "")
+        else number(percent, f"{field}.discount_percent", maximum=PERCENT_MAX),
+        note=text(raw.get("note"), f"{field}.note").strip(),
     )
 
 
@@ -239,15 +261,13 @@ def _customer(value) -> int | None:
     return ident(value, "customer")
 
 
-def _key(value) -> uuid.UUID:
+def _key(value, error=SaleInputError) -> uuid.UUID:
     if isinstance(value, str) and len(value) <= 64:
         try:
             return uuid.UUID(value)
         except ValueError:
             pass
-    raise SaleInputError(
-        _("Falta la clave de idempotencia (UUID)."), field="idempotency_key"
-    )
+    raise error(_("Falta la clave de idempotencia (UUID)."), field="idempotency_key")
 
 
 @dataclass(frozen=True)
@@ -265,6 +285,42 @@ def void_body(data: dict) -> VoidBody:
             max_length=64,
             error=VoidInputError,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ReturnBody:
+    key: uuid.UUID
+    reason: str
+    pin: str
+    lines: list[ReturnLineIn]
+
+
+def return_body(data: dict) -> ReturnBody:
+    raw_lines = items(
+        data.get("lines"), "lines", maximum=limits.MAX_LINES, error=ReturnInputError
+    )
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        raw = mapping(raw, f"lines[{i}]", error=ReturnInputError)
+        lines.append(
+            ReturnLineIn(
+                line_id=ident(
+                    raw.get("line"), f"lines[{i}].line", error=ReturnInputError
+                ),
+                quantity=number(
+                    raw.get("quantity"),
+                    f"lines[{i}].quantity",
+                    maximum=limits.MAX_QUANTITY,
+                    error=ReturnInputError,
+                ),
+            )
+        )
+    return ReturnBody(
+        key=_key(data.get("idempotency_key"), ReturnInputError),
+        reason=text(data.get("reason"), "reason", error=ReturnInputError),
+        pin=text(data.get("pin"), "pin", max_length=64, error=ReturnInputError),
+        lines=lines,
     )
 
 
@@ -334,6 +390,19 @@ def query(params, name="q") -> str:
     ).strip()
 
 
+MAX_PAGE = 10_000  # 600,000 products at 60 a page
+
+
+def query_page(params, name="page") -> int:
+    """A page number: 1 when absent, at most MAX_PAGE."""
+    page = optional_ident(params.get(name), name, error=QueryError) or 1
+    if page > MAX_PAGE:
+        raise QueryError(
+            _("Página fuera de rango (máximo %(n)s).") % {"n": MAX_PAGE}, field=name
+        )
+    return page
+
+
 def query_ident(params, name) -> int | None:
     return optional_ident(params.get(name), name, error=QueryError)
 
@@ -343,9 +412,12 @@ __all__ = [
     "close_body",
     "lines_body",
     "movement_body",
+    "order_body",
     "pin_body",
     "query",
     "query_ident",
+    "query_page",
+    "return_body",
     "sale_body",
     "session_open_body",
     "void_body",

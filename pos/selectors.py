@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from backoffice.catalog.models import ModifierGroup, Product
+from backoffice.catalog.barcodes import plu_codes, scale_label_parse
+from backoffice.catalog.models import Category, ModifierGroup, ModifierOption, Product
 from backoffice.customers.models import Customer
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
@@ -21,6 +22,8 @@ from .models import (
     PaymentMethod,
     PinFailure,
     Sale,
+    SaleReturn,
+    SaleReturnLine,
     SaleTax,
     Void,
 )
@@ -88,6 +91,40 @@ def sale_list(*, business: Business, day=None) -> QuerySet[Sale]:
     return qs.prefetch_related("payments")
 
 
+SALES_PAGE = 50  # the session's sales list on the POS page
+
+
+def session_sale_list(
+    *, business: Business, session: CashSession, cashier=None, page: int = 1
+) -> tuple[list[Sale], bool]:
+    """A page of the session's sales (only `cashier`'s if given), newest first,
+    with voided/returned flags."""
+    sales = Sale.objects.for_business(business).filter(cash_session=session)
+    if cashier is not None:
+        sales = sales.filter(cashier=cashier)
+    voids = Void.objects.for_business(business).filter(sale=OuterRef("pk"))
+    returns = SaleReturn.objects.for_business(business).filter(sale=OuterRef("pk"))
+    start = (page - 1) * SALES_PAGE
+    rows = list(
+        sales.annotate(is_voided=Exists(voids), is_returned=Exists(returns))
+        .only("pk", "document_number", "posted_at", "total", "customer_name")
+        .order_by("-posted_at", "-pk")[start : start + SALES_PAGE + 1]
+    )
+    return rows[:SALES_PAGE], len(rows) > SALES_PAGE
+
+
+def sale_returnable(*, business: Business, sale: Sale) -> dict[int, Decimal]:
+    """Per sale line id: the quantity already returned (for the page's return form)."""
+    rows = (
+        SaleReturnLine.objects.for_business(business)
+        .filter(sale_line__sale=sale)
+        .values_list("sale_line")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    )
+    return {line: Decimal(str(q)) for line, q in rows}
+
+
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:
     return (
         EmissionPoint.objects.for_business(business)
@@ -115,16 +152,86 @@ def cash_session_current(*, business: Business, point) -> CashSession | None:
     )
 
 
-def product_search(*, business: Business, q: str = "", limit: int = 50):
-    """Active products for the POS page, with their modifier groups and options."""
-    qs = Product.objects.for_business(business).filter(is_active=True)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(barcode=q))
-    groups = ModifierGroup.objects.for_business(business).prefetch_related("options")
+PRODUCT_PAGE = 60  # tiles per page of the POS grid
+
+
+def _products_for_pos(*, business: Business) -> QuerySet[Product]:
+    groups = ModifierGroup.objects.for_business(business).prefetch_related(
+        Prefetch(
+            "options",
+            queryset=ModifierOption.objects.for_business(business).filter(
+                is_active=True
+            ),
+        )
+    )
     return (
-        qs.select_related("category")
+        Product.objects.for_business(business)
+        .filter(is_active=True)
+        .select_related("category")
         .prefetch_related(Prefetch("modifier_groups", queryset=groups))
-        .order_by("name")[:limit]
+    )
+
+
+def product_search(
+    *, business: Business, q: str = "", category=None, page: int = 1
+) -> tuple[list[Product], bool]:
+    """A page of active products for the POS grid (by name) and whether more follow.
+
+    `q` matches the name (contains), the code (starts with, any case) or the
+    barcode (starts with). Three queries whatever the page size.
+    """
+    qs = _products_for_pos(business=business)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(code__istartswith=q) | Q(barcode__startswith=q)
+        )
+    if category is not None:
+        qs = qs.filter(category_id=category)
+    start = (page - 1) * PRODUCT_PAGE
+    rows = list(qs.order_by("name", "pk")[start : start + PRODUCT_PAGE + 1])
+    return rows[:PRODUCT_PAGE], len(rows) > PRODUCT_PAGE
+
+
+@dataclass(frozen=True)
+class BarcodeHit:
+    product: Product
+    quantity: Decimal | None = None  # from a scale label, in the product's unit
+
+
+def product_by_barcode(*, business: Business, code: str) -> BarcodeHit | None:
+    """The product a scanned code names: its barcode, or a scale label's PLU."""
+    products = _products_for_pos(business=business)
+    product = products.filter(barcode=code).first() if code else None
+    if product is not None:
+        return BarcodeHit(product)
+    label = scale_label_parse(code, mode=business.scale_barcodes)
+    if label is None:
+        return None
+    product = (
+        products.filter(code__in=plu_codes(label.plu)).order_by("code", "pk").first()
+    )
+    if product is None:
+        return None
+    if business.scale_barcodes == Business.ScaleBarcode.PRICE:
+        # The label's price is what the customer pays: with IVA.
+        if product.price_gross <= 0:
+            return BarcodeHit(product)
+        quantity = (label.value / product.price_gross).quantize(Decimal("0.001"))
+    else:
+        quantity = label.value.quantize(Decimal("0.001"))
+    return BarcodeHit(product, quantity)
+
+
+def category_list(*, business: Business) -> QuerySet[Category]:
+    """Active categories that have at least one active product (the POS tabs)."""
+    products = Product.objects.for_business(business).filter(
+        category=OuterRef("pk"), is_active=True
+    )
+    return (
+        Category.objects.for_business(business)
+        .filter(is_active=True)
+        .filter(Exists(products))
+        .order_by("sort_order", "name")
     )
 
 
@@ -144,6 +251,8 @@ class CashSummary:
     service_charge: Decimal = ZERO
     voids_count: int = 0
     voids_total: Decimal = ZERO
+    returns_count: int = 0
+    returns_total: Decimal = ZERO
     cash_in: Decimal = ZERO
     cash_out: Decimal = ZERO
     payments: dict[str, Decimal] = field(default_factory=dict)
@@ -176,6 +285,11 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         .filter(cash_session=session)
         .aggregate(n=Count("pk"), total=Sum("total"))
     )
+    returns = (
+        SaleReturn.objects.for_business(business)
+        .filter(cash_session=session)
+        .aggregate(n=Count("pk"), total=Sum("total"))
+    )
     expected: dict[str, Decimal] = defaultdict(lambda: ZERO)
     expected[PaymentMethod.CASH.value] = session.opening_float
     for method, amount in payments.items():
@@ -188,6 +302,8 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         service_charge=_m(agg["service"]),
         voids_count=voids["n"] or 0,
         voids_total=_m(voids["total"]),
+        returns_count=returns["n"] or 0,
+        returns_total=_m(returns["total"]),
         payments={m: payments.get(m, ZERO) for m in payments},
     )
     for kind, method, total in movements:
@@ -207,6 +323,16 @@ def cash_session_summary(*, business: Business, session: CashSession) -> CashSum
         .order_by("tax_code")
     ]
     return summary
+
+
+def cash_movement_list(*, business: Business, session: CashSession):
+    """The session's cash in/out and reversals, oldest first (the X report)."""
+    return (
+        CashMovement.objects.for_business(business)
+        .filter(session=session)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
 
 
 def pin_lockout_list(*, business: Business, since) -> QuerySet[PinFailure]:

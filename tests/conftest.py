@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from backoffice.tenancy.context import tenant_context
 from tests.factories import BusinessFactory, UserFactory, membership
 from tests.sri_official import official_schemas_missing
+
+# Property tests assert values, never time: on 2 shared cores (CI, other test
+# workers) an example can take longer than Hypothesis's 200 ms default deadline.
+hypothesis_settings.register_profile("southernpos", deadline=None)
+hypothesis_settings.load_profile("southernpos")
 
 
 def _missing(marker: str) -> str | None:

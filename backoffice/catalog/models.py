@@ -118,7 +118,12 @@ class Product(TenantModel):
                 condition=models.Q(price__gte=0), name="product_price_non_negative"
             ),
         ]
-        indexes = [models.Index(fields=["business", "name"], name="product_biz_name")]
+        indexes = [
+            models.Index(fields=["business", "name"], name="product_biz_name"),
+            # The scanner's exact look-up, in a plain index: the partial unique
+            # one above serves it only when the planner proves barcode <> ''.
+            models.Index(fields=["business", "barcode"], name="product_biz_barcode"),
+        ]
 
     def __str__(self):
         return f"{self.code} · {self.name}"

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,6 +8,7 @@ from import_export.admin import ExportMixin, ImportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from backoffice.catalog.models import Product
 from backoffice.display import money_text, quantity_text
 from backoffice.tenancy import roles
 from backoffice.tenancy.admin_base import (
@@ -14,7 +16,7 @@ from backoffice.tenancy.admin_base import (
     TenantAdmin,
     TenantTabularInline,
 )
-from backoffice.tenancy.admin_lists import LargeListMixin, date_range
+from backoffice.tenancy.admin_lists import LargeListMixin, date_range, text_matches
 from backoffice.tenancy.context import require_business
 from backoffice.tenancy.importing import (
     SPREADSHEET_FORMATS,
@@ -90,6 +92,9 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
     list_select_related = ["product", "establishment", "user"]
     list_filter = [date_range("created_at"), "reason", "establishment"]
     search_fields = ["product__name", "product__code", "reference", "supplier"]
+    search_help_text = _(
+        "Producto (nombre, código o código de barras), o la referencia exacta"
+    )
     fields = [
         "created_at",
         "establishment",
@@ -103,6 +108,19 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
         "user",
     ]
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        """Products are matched first (a small table), then their moves on an
+        index; a reference (a sale or receiving number) exactly."""
+        if not search_term.strip():
+            return queryset, False
+        products = text_matches(
+            Product.objects.for_business(request.business),
+            search_term,
+            ["name", "code", "barcode"],
+        )
+        term = search_term.strip()
+        return queryset.filter(Q(product_id__in=products) | Q(reference=term)), False
 
     @admin.display(description=_("cantidad"), ordering="quantity")
     def display_quantity(self, obj):

@@ -17,6 +17,7 @@ class StockMove(TenantModel):
     class Reason(models.TextChoices):
         SALE = "sale", _("venta")
         VOID = "void", _("anulación")
+        RETURN = "return", _("devolución")
         ADJUSTMENT = "adjustment", _("ajuste")
         COUNT = "count", _("conteo físico")
         RECEIPT = "receipt", _("recepción")
@@ -53,6 +54,8 @@ class StockMove(TenantModel):
                 name="stockmove_biz_prod",
             ),
             models.Index(fields=["business", "created_at"], name="stockmove_biz_time"),
+            # Search by reference (a sale or receiving number), exactly.
+            models.Index(fields=["business", "reference"], name="stockmove_biz_ref"),
         ]
 
     def __str__(self):

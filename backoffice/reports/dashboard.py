@@ -68,9 +68,9 @@ def _bounds(since: date, until: date):
     }
 
 
-def _args(business, since: date, until: date) -> dict:
+def _args(business, since: date, until: date, place=None) -> dict:
     args = {"business": business, **_bounds(since, until)}
-    args["split"] = selectors.period_split(**args)
+    args["split"] = selectors.period_split(**args, establishment=place)
     return args
 
 
@@ -85,18 +85,20 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def open_cash(*, business) -> tuple[Decimal, int]:
+def open_cash(*, business, establishment=None) -> tuple[Decimal, int]:
     """Cash the open drawers should hold: floats + cash payments + cash movements."""
     sessions = CashSession.objects.for_business(business).filter(closed_at__isnull=True)
+    if establishment is not None:
+        sessions = sessions.filter(emission_point__establishment_id=establishment)
     floats = sessions.aggregate(total=Sum("opening_float"), n=Count("id"))
     paid = (
         Payment.objects.for_business(business)
-        .filter(method=CASH, sale__cash_session__closed_at__isnull=True)
+        .filter(method=CASH, sale__cash_session__in=sessions)
         .aggregate(total=Sum("amount"))["total"]
     )
     moved = (
         CashMovement.objects.for_business(business)
-        .filter(method=CASH, session__closed_at__isnull=True)
+        .filter(method=CASH, session__in=sessions)
         .aggregate(total=Sum("amount"))["total"]
     )
     total = (floats["total"] or ZERO) + (paid or ZERO) + (moved or ZERO)
@@ -118,14 +120,22 @@ def sri_counts(*, business) -> dict[str, int]:
     }
 
 
-def dashboard(*, business, since: date | None = None, until: date | None = None):
-    """KPI cards and chart series of [since, until] (default: today)."""
+def dashboard(
+    *,
+    business,
+    since: date | None = None,
+    until: date | None = None,
+    establishment: int | None = None,
+):
+    """KPI cards and chart series of [since, until] (default: today), of the
+    whole business or of one establishment (its id)."""
     today = timezone.localdate()
     until = until or today
     since = since or until
     week = timedelta(days=7)
-    now_args = _args(business, since, until)
-    before_args = _args(business, since - week, until - week)
+    place = establishment
+    now_args = _args(business, since, until, place)
+    before_args = _args(business, since - week, until - week, place)
 
     days = selectors.sales_by_day(**now_args)
     total = sum((d["total"] for d in days), ZERO)
@@ -136,15 +146,19 @@ def dashboard(*, business, since: date | None = None, until: date | None = None)
     products = selectors.top_products(**now_args, limit=None)
     base = sum((p["base"] for p in products), ZERO)
     cost = sum((p["cost"] for p in products), ZERO)
-    voids = (
-        Void.objects.for_business(business)
-        .filter(voided_at__gte=now_args["since"], voided_at__lt=now_args["until"])
-        .aggregate(n=Count("id"), total=Sum("total"))
+    voids = Void.objects.for_business(business).filter(
+        voided_at__gte=now_args["since"], voided_at__lt=now_args["until"]
     )
-    cash, sessions = open_cash(business=business)
+    if place is not None:
+        voids = voids.filter(sale__establishment_id=place)
+    voids = voids.aggregate(n=Count("id"), total=Sum("total"))
+    cash, sessions = open_cash(business=business, establishment=place)
     sri = sri_counts(business=business)
     certificate = certificate_active(business=business)
-    low_stock = selectors.low_stock_count(business=business)
+    low_stock = selectors.low_stock_count(business=business, establishment=place)
+    negative_stock = selectors.negative_stock_count(
+        business=business, establishment=place
+    )
 
     change = percent(total - before_total, before_total)
     single_day = since == until
@@ -235,12 +249,20 @@ def dashboard(*, business, since: date | None = None, until: date | None = None)
             "low_stock",
             _("Productos con stock bajo"),
             str(low_stock),
+            ngettext(
+                "%(n)d con stock negativo: registre la recepción",
+                "%(n)d con stock negativo: registre la recepción",
+                negative_stock,
+            )
+            % {"n": negative_stock}
+            if negative_stock
+            else "",
             url=reverse("reports:report", args=["pedido"]),
-            tone="warn" if low_stock else "",
+            tone="bad" if negative_stock else ("warn" if low_stock else ""),
         ),
     ]
     board = Dashboard(since, until, total, tickets, cards)
-    board.charts = _charts(business, since, until, now_args, products)
+    board.charts = _charts(business, since, until, now_args, products, place)
     return board
 
 
@@ -263,19 +285,23 @@ def _certificate_card(certificate) -> Card:
     )
 
 
-def _charts(business, since, until, now_args, products) -> dict:
+def _charts(business, since, until, now_args, products, place) -> dict:
     week = timedelta(days=7)
     hour = DailyFigure.Dimension.HOUR
-    today_hours = selectors.sales_by(**_args(business, until, until), dimension=hour)
+    today_hours = selectors.sales_by(
+        **_args(business, until, until, place), dimension=hour
+    )
     last_week_hours = selectors.sales_by(
-        **_args(business, until - week, until - week), dimension=hour
+        **_args(business, until - week, until - week, place), dimension=hour
     )
 
     def by_hour(rows):
         found = {int(r["key"]): float(r["total"]) for r in rows}
         return [found.get(h, 0) for h in range(24)]
 
-    month = selectors.sales_by_day(**_args(business, until - timedelta(days=29), until))
+    month = selectors.sales_by_day(
+        **_args(business, until - timedelta(days=29), until, place)
+    )
     per_day = {d["day"]: d["total"] for d in month}
     month_days = [until - timedelta(days=n) for n in range(29, -1, -1)]
     methods = dict(PaymentMethod.choices)

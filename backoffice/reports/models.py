@@ -17,7 +17,8 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class DailySales(TenantModel):
-    """One row per business and closed day, also for a day without sales."""
+    """Per closed day: one row per establishment that sold, and one without
+    establishment (zeros) that marks the day as rolled up, sales or not."""
 
     day = models.DateField(_("día"))
     tickets = models.PositiveIntegerField(_("tickets"))
@@ -25,10 +26,23 @@ class DailySales(TenantModel):
     tax = models.DecimalField(_("IVA"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
 
+    # The establishment whose sales the row sums (an id, no constraint: derived
+    # rows never block deleting what they summed). DailySales also has one row
+    # per closed day without establishment: the "this day is rolled up" mark.
+    establishment = models.ForeignKey(
+        "tenancy.Establishment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+
     class Meta:
         verbose_name = _("ventas del día")
         constraints = [
-            models.UniqueConstraint(fields=["business", "day"], name="uniq_daily_sales")
+            models.UniqueConstraint(
+                fields=["business", "day", "establishment"], name="uniq_daily_sales"
+            )
         ]
 
 
@@ -38,11 +52,23 @@ class DailyPayment(TenantModel):
     count = models.PositiveIntegerField(_("pagos"))
     amount = models.DecimalField(_("monto"), **MONEY)
 
+    # The establishment whose sales the row sums (an id, no constraint: derived
+    # rows never block deleting what they summed). DailySales also has one row
+    # per closed day without establishment: the "this day is rolled up" mark.
+    establishment = models.ForeignKey(
+        "tenancy.Establishment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+
     class Meta:
         verbose_name = _("pagos del día")
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "day", "method"], name="uniq_daily_payment"
+                fields=["business", "day", "establishment", "method"],
+                name="uniq_daily_payment",
             )
         ]
 
@@ -90,6 +116,7 @@ class DailyFigure(TenantModel):
         CASHIER = "cashier", _("cajero")
         ESTABLISHMENT = "establishment", _("establecimiento")
         TAX = "tax", _("tarifa de IVA")
+        CUSTOMER = "customer", _("cliente")
 
     day = models.DateField(_("día"))
     dimension = models.CharField(_("dimensión"), max_length=16)
@@ -99,11 +126,22 @@ class DailyFigure(TenantModel):
     tax = models.DecimalField(_("IVA"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
 
+    # The establishment whose sales the row sums (an id, no constraint: derived
+    # rows never block deleting what they summed). DailySales also has one row
+    # per closed day without establishment: the "this day is rolled up" mark.
+    establishment = models.ForeignKey(
+        "tenancy.Establishment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+
     class Meta:
         verbose_name = _("cifras del día")
         constraints = [
             models.UniqueConstraint(
-                fields=["business", "day", "dimension", "key"],
+                fields=["business", "day", "establishment", "dimension", "key"],
                 name="uniq_daily_figure",
             )
         ]

@@ -26,16 +26,25 @@ from pos.models import Payment, Sale, SaleLine, SaleTax, Void
 from .models import DailyFigure, DailyPayment, DailyProduct, DailySales
 
 
-def low_stock_count(*, business) -> int:
-    return (
-        StockLevel.objects.for_business(business)
-        .filter(
-            product__track_stock=True,
-            product__is_active=True,
-            quantity__lte=F("product__low_stock_threshold"),
-        )
-        .count()
+def low_stock_count(*, business, establishment=None) -> int:
+    levels = StockLevel.objects.for_business(business).filter(
+        product__track_stock=True,
+        product__is_active=True,
+        quantity__lte=F("product__low_stock_threshold"),
     )
+    if establishment is not None:
+        levels = levels.filter(establishment_id=establishment)
+    return levels.count()
+
+
+def negative_stock_count(*, business, establishment=None) -> int:
+    """Stock levels below zero: sold before they were received (or miscounted)."""
+    levels = StockLevel.objects.for_business(business).filter(
+        product__track_stock=True, product__is_active=True, quantity__lt=0
+    )
+    if establishment is not None:
+        levels = levels.filter(establishment_id=establishment)
+    return levels.count()
 
 
 def not_voided(*, business, sale: str = "pk"):
@@ -47,9 +56,13 @@ def not_voided(*, business, sale: str = "pk"):
     return ~Exists(Void.objects.for_business(business).filter(sale_id=OuterRef(sale)))
 
 
-def sales_summary(*, business, since: datetime, until: datetime) -> tuple[Decimal, int]:
+def sales_summary(
+    *, business, since: datetime, until: datetime, establishment=None
+) -> tuple[Decimal, int]:
     """Total and count of the sales posted in [since, until) that were not voided."""
-    split = period_split(business=business, since=since, until=until)
+    split = period_split(
+        business=business, since=since, until=until, establishment=establishment
+    )
     row = (
         Sale.objects.for_business(business)
         .filter(split.live, not_voided(business=business))
@@ -80,22 +93,28 @@ class PeriodSplit:
         )
 
     gaps_before_today: bool = False
+    # One establishment's sales only (its id), or None for the whole business.
+    establishment: int | None = None
 
     @classmethod
-    def live_only(cls, *, business, since: datetime, until: datetime):
+    def live_only(
+        cls, *, business, since: datetime, until: datetime, establishment=None
+    ):
         """The period read live whole (how a roll-up reads its own day)."""
         first = timezone.localtime(since).date()
         last = timezone.localtime(until).date() - timedelta(days=1)
-        return cls(
-            business, first, last, Q(posted_at__gte=since, posted_at__lt=until), False
-        )
+        live = Q(posted_at__gte=since, posted_at__lt=until) & _at(establishment)
+        return cls(business, first, last, live, False, establishment=establishment)
 
     def rolled(self, model):
         """The roll-up rows of the period (none when no day is rolled up)."""
         rows = model.objects.for_business(self.business)
         if not self.has_rolled:
             return rows.none()
-        return rows.filter(day__gte=self.first, day__lte=self.last)
+        rows = rows.filter(day__gte=self.first, day__lte=self.last)
+        if self.establishment is not None:
+            rows = rows.filter(establishment_id=self.establishment)
+        return rows
 
     def live_on(self, prefix: str) -> Q:
         """The live filter through a relation, with the sale's business named.
@@ -106,6 +125,11 @@ class PeriodSplit:
         """
         business = Q(**{f"{prefix}business": self.business})
         return business & _prefixed(self.live, prefix)
+
+
+def _at(establishment) -> Q:
+    """Sales of one establishment, or of all (an empty filter)."""
+    return Q() if establishment is None else Q(establishment_id=establishment)
 
 
 def _prefixed(q: Q, prefix: str) -> Q:
@@ -120,21 +144,26 @@ def _prefixed(q: Q, prefix: str) -> Q:
     return clone
 
 
-def period_split(*, business, since: datetime, until: datetime) -> PeriodSplit:
+def period_split(
+    *, business, since: datetime, until: datetime, establishment=None
+) -> PeriodSplit:
     """Split [since, until) into rolled-up closed days and live ranges.
 
     One query (the rolled-up days); the live part is one filter however many
     gaps there are (today, days reopened by a late void). A period that does
-    not start and end at local midnight is read live whole.
+    not start and end at local midnight is read live whole. `establishment`
+    (an id) narrows both parts to that establishment's sales.
     """
     first = timezone.localtime(since).date()
     last = timezone.localtime(until).date() - timedelta(days=1)
-    live_only = PeriodSplit.live_only(business=business, since=since, until=until)
+    live_only = PeriodSplit.live_only(
+        business=business, since=since, until=until, establishment=establishment
+    )
     if day_start(first) != since or day_start(last + timedelta(days=1)) != until:
         return live_only
     rolled = list(
         DailySales.objects.for_business(business)
-        .filter(day__gte=first, day__lte=last)
+        .filter(day__gte=first, day__lte=last, establishment__isnull=True)
         .order_by("day")
         .values_list("day", flat=True)
     )
@@ -150,7 +179,8 @@ def period_split(*, business, since: datetime, until: datetime) -> PeriodSplit:
         live |= Q(posted_at__gte=day_start(begin), posted_at__lt=day_start(end))
     today = timezone.localdate()
     gaps = any(begin < today for begin, _end in ranges)
-    return PeriodSplit(business, first, last, live, True, gaps)
+    live &= _at(establishment)
+    return PeriodSplit(business, first, last, live, True, gaps, establishment)
 
 
 def _valid_sales(*, business, split: PeriodSplit):
@@ -179,7 +209,14 @@ def sales_by_day(
     rolled = list(
         split.rolled(DailySales)
         .filter(tickets__gt=0)
-        .values("day", "tickets", "subtotal", "tax", "total")
+        .values("day")
+        .annotate(
+            tickets=Sum("tickets"),
+            subtotal=Sum("subtotal"),
+            tax=Sum("tax"),
+            total=Sum("total"),
+        )
+        .order_by()
     )
     return sorted(live + rolled, key=lambda row: row["day"])
 
@@ -276,7 +313,8 @@ def sales_by(
     until: datetime,
     split: PeriodSplit | None = None,
 ) -> list[dict]:
-    """Non-voided sales of the period per hour, cashier, establishment or IVA rate.
+    """Non-voided sales of the period per hour, cashier, establishment, customer
+    or IVA rate.
 
     Rows: key (text, see `DailyFigure`), count, base, tax, total; sorted by key.
     For IVA rates the count is of sales with that rate and base/tax are the
@@ -308,6 +346,7 @@ def sales_by(
             ),
             DailyFigure.Dimension.CASHIER: F("cashier_id"),
             DailyFigure.Dimension.ESTABLISHMENT: F("establishment_id"),
+            DailyFigure.Dimension.CUSTOMER: F("customer_id"),
         }[dimension]
         live = [
             {**row, "key": str(row.pop("k"))}

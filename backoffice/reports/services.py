@@ -43,36 +43,57 @@ def rollup_day(*, business, day: date) -> DailySales:
         raise ValueError(f"{day} is not closed yet")
     _lock(business, shared=False)
     _delete_day(business, day)
-    args = {
-        "business": business,
+    bounds = {
         "since": selectors.day_start(day),
         "until": selectors.day_start(day + timedelta(days=1)),
     }
-    args["split"] = selectors.PeriodSplit.live_only(**args)
-    days = selectors.sales_by_day(**args)
-    totals = days[0] if days else {}
+    # The mark that the day is rolled up, whether it had sales or not.
     summary = DailySales.objects.create(
         business=business,
         day=day,
+        tickets=0,
+        subtotal=selectors.ZERO,
+        tax=selectors.ZERO,
+        total=selectors.ZERO,
+    )
+    places = (
+        Sale.objects.for_business(business)
+        .filter(posted_at__gte=bounds["since"], posted_at__lt=bounds["until"])
+        .values_list("establishment_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for place in list(places):
+        _rollup_place(business=business, day=day, bounds=bounds, place=place)
+    return summary
+
+
+def _rollup_place(*, business, day: date, bounds: dict, place: int) -> None:
+    """One establishment's sales of a closed day, in every roll-up table."""
+    args = {"business": business, **bounds}
+    args["split"] = selectors.PeriodSplit.live_only(**args, establishment=place)
+    common = {"business": business, "day": day, "establishment_id": place}
+    days = selectors.sales_by_day(**args)
+    totals = days[0] if days else {}
+    DailySales.objects.create(
+        **common,
         tickets=totals.get("tickets", 0),
         subtotal=totals.get("subtotal") or selectors.ZERO,
         tax=totals.get("tax") or selectors.ZERO,
         total=totals.get("total") or selectors.ZERO,
     )
     DailyPayment.objects.bulk_create(
-        DailyPayment(business=business, day=day, **row)
-        for row in selectors.sales_by_payment(**args)
+        DailyPayment(**common, **row) for row in selectors.sales_by_payment(**args)
     )
     DailyProduct.objects.bulk_create(
         DailyProduct(business=business, day=day, **row)
         for row in selectors.top_products(**args, limit=None, per_place=True)
     )
     DailyFigure.objects.bulk_create(
-        DailyFigure(business=business, day=day, dimension=dimension, **row)
+        DailyFigure(**common, dimension=dimension, **row)
         for dimension in DailyFigure.Dimension.values
         for row in selectors.sales_by(**args, dimension=dimension)
     )
-    return summary
 
 
 def rollup_pending(*, business, today: date | None = None) -> int:
@@ -89,7 +110,7 @@ def rollup_pending(*, business, today: date | None = None) -> int:
     first = max(timezone.localtime(first_sale).date(), today - timedelta(MAX_DAYS))
     done = set(
         DailySales.objects.for_business(business)
-        .filter(day__gte=first)
+        .filter(day__gte=first, establishment__isnull=True)
         .values_list("day", flat=True)
     )
     days = [

@@ -137,6 +137,8 @@ class BusinessAdmin(SimpleHistoryAdmin, ModelAdmin):
                     "prices_include_tax",
                     "service_charge_rate",
                     "allow_negative_stock",
+                    "cashier_max_discount",
+                    "scale_barcodes",
                     "final_consumer_limit",
                 ]
             },

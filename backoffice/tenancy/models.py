@@ -1,5 +1,9 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +27,11 @@ class Business(models.Model):
         NONE = "", _("Régimen general")
         EMPRENDEDOR = "emprendedor", _("RIMPE Emprendedor")
         POPULAR = "popular", _("RIMPE Negocio Popular")
+
+    class ScaleBarcode(models.TextChoices):
+        OFF = "", _("No se usan")
+        WEIGHT = "weight", _("Peso en gramos")
+        PRICE = "price", _("Precio en centavos")
 
     class Ambiente(models.TextChoices):
         PRUEBAS = "1", _("Pruebas")
@@ -70,8 +79,40 @@ class Business(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use #RRGGBB."))],
     )
     receipt_footer = models.TextField(_("pie del recibo"), blank=True)
+    # Off is the strict mode. Sign-up turns it on (issue 11): a new shop sells
+    # before its first receiving; the dashboard warns of negative levels.
     allow_negative_stock = models.BooleanField(
-        _("permitir stock negativo"), default=False
+        _("permitir stock negativo"),
+        default=False,
+        help_text=_(
+            "Activado: se puede vender sin stock registrado; el stock queda negativo "
+            "y el panel lo avisa. Desactivado (modo estricto): una venta o salida que "
+            "dejaría el stock negativo se rechaza. Los negocios nuevos empiezan "
+            "activado; desactívelo cuando haya registrado su inventario."
+        ),
+    )
+    cashier_max_discount = models.DecimalField(
+        _("descuento máximo del cajero (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "Un cajero puede aplicar descuentos (por línea o a la venta) hasta este "
+            "porcentaje; por encima necesita el PIN de un administrador o del "
+            "dueño. 100 = sin límite."
+        ),
+    )
+    scale_barcodes = models.CharField(
+        _("códigos de balanza (EAN-13 que empiezan con 2)"),
+        max_length=8,
+        choices=ScaleBarcode.choices,
+        default=ScaleBarcode.OFF,
+        blank=True,
+        help_text=_(
+            "Etiquetas de balanza 2X PPPPP VVVVV C: PPPPP es el código del producto "
+            "y VVVVV el peso en gramos o el precio en centavos."
+        ),
     )
     final_consumer_limit = models.DecimalField(
         _("límite consumidor final (USD)"), max_digits=10, decimal_places=2, default=50

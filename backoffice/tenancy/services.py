@@ -132,6 +132,9 @@ def business_register(
         nombre_comercial=nombre_comercial,
         direccion_matriz=direccion_matriz or "-",
         mode=mode,
+        # A new shop sells at once, before any receiving (issue 11); the strict
+        # mode is this setting turned off (README, "Stock of a new business").
+        allow_negative_stock=True,
     )
     with tenant_context(business):
         business_setup_defaults(business=business)

@@ -1,19 +1,17 @@
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from backoffice.throttle import services as throttle
 
 from .forms import (
-    AccountPasswordResetForm,
     PasswordPairForm,
     RucDisputeForm,
     SignupForm,
@@ -26,7 +24,6 @@ from .services import (
     AccountNotVerifiedError,
     InvitationNotFoundError,
     RucVerifiedError,
-    account_email_verify,
     business_register,
     invitation_accept,
     invitation_decline,
@@ -56,7 +53,7 @@ def _link_invalid(request, status=404):
     )
 
 
-def _over_limit(form, checks) -> bool:
+def over_limit(form, checks) -> bool:
     """Count this submission; past a limit, say so on the form and count nothing.
 
     The same for every e-mail, with or without an account (no enumeration).
@@ -78,7 +75,7 @@ def _over_limit(form, checks) -> bool:
 TOO_MANY = 429
 
 
-def _landing(membership) -> str:
+def landing_url(membership) -> str:
     return reverse("admin:index" if membership.role in BACK_OFFICE else "pos:page")
 
 
@@ -102,7 +99,7 @@ class SignupView(View):
             (throttle.SIGNUP_IP, throttle.client_ip(request)),
             (throttle.SIGNUP_EMAIL, form.cleaned_data["email"]),
         ]
-        if _over_limit(form, checks):
+        if over_limit(form, checks):
             return render(request, self.template_name, {"form": form}, status=TOO_MANY)
         signup_request(
             data=form.cleaned_data,
@@ -198,7 +195,7 @@ class RucDisputeView(View):
         if not form.is_valid():
             return render(request, self.template_name, self._context(form), status=400)
         checks = [(throttle.DISPUTE_IP, throttle.client_ip(request))]
-        if _over_limit(form, checks):
+        if over_limit(form, checks):
             return render(
                 request, self.template_name, self._context(form), status=TOO_MANY
             )
@@ -347,79 +344,4 @@ class InvitationAcceptView(View):
             request,
             _("Ahora es miembro de %(business)s.") % {"business": membership.business},
         )
-        return redirect(_landing(membership))
-
-
-# --- passwords: Django's views in the back office's look ---------------------
-
-
-class AdminLookMixin:
-    """Unfold's sign-in layout needs the admin site's context (title, colours)."""
-
-    def get_context_data(self, **kwargs):
-        return {
-            **admin.site.each_context(self.request),
-            **super().get_context_data(**kwargs),
-        }
-
-
-class PasswordResetView(AdminLookMixin, auth_views.PasswordResetView):
-    form_class = AccountPasswordResetForm
-    template_name = "tenancy/password_reset_form.html"
-    email_template_name = "tenancy/password_reset_email.txt"
-    subject_template_name = "tenancy/password_reset_subject.txt"
-    success_url = reverse_lazy("password_reset_done")
-
-    def form_valid(self, form):
-        checks = [
-            (throttle.RESET_IP, throttle.client_ip(self.request)),
-            (throttle.RESET_EMAIL, form.cleaned_data["email"]),
-        ]
-        if _over_limit(form, checks):
-            context = self.get_context_data(form=form)
-            return self.render_to_response(context, status=TOO_MANY)
-        return super().form_valid(form)
-
-
-class PasswordResetDoneView(AdminLookMixin, auth_views.PasswordResetDoneView):
-    template_name = "tenancy/password_reset_done.html"
-
-
-class PasswordResetConfirmView(AdminLookMixin, auth_views.PasswordResetConfirmView):
-    template_name = "tenancy/password_reset_confirm.html"
-    success_url = reverse_lazy("password_reset_complete")
-
-    def form_valid(self, form):
-        # The link reached the mailbox: the e-mail is proven. The new password
-        # also ends every other session (Django's session auth hash).
-        account_email_verify(user=form.user)
-        return super().form_valid(form)
-
-
-class PasswordResetCompleteView(AdminLookMixin, auth_views.PasswordResetCompleteView):
-    template_name = "tenancy/password_reset_complete.html"
-
-
-class BackLinkMixin:
-    """Back to where this person works: the back office, or the POS page."""
-
-    def get_context_data(self, **kwargs):
-        membership = getattr(self.request, "membership", None)
-        if membership is not None:
-            back = _landing(membership)
-        else:
-            back = reverse("admin:index")
-        return {**super().get_context_data(**kwargs), "back_url": back}
-
-
-class PasswordChangeView(BackLinkMixin, AdminLookMixin, auth_views.PasswordChangeView):
-    """For every role: the admin's own page needs back-office rights."""
-
-    template_name = "tenancy/password_change_form.html"
-    success_url = reverse_lazy("password_change_done")
-
-
-class PasswordChangeDoneView(
-    BackLinkMixin, AdminLookMixin, auth_views.PasswordChangeDoneView
-):
-    template_name = "tenancy/password_change_done.html"
+        return redirect(landing_url(membership))

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from functools import partial
 from uuid import UUID
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.catalog.models import ModifierOption, Product
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_send
-from backoffice.limits import (
-    MAX_LINES,
-    MAX_MODIFIERS,
-    MAX_MONEY,
-    MAX_PAYMENTS,
-    MAX_QUANTITY,
-    MAX_REFERENCE,
-    MAX_SALE_TOTAL,
-)
+from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
 from core.bulk import insert_returning, insert_send, pipelined
-from core.money import ZERO, round_money, round_unit, to_decimal
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
@@ -39,249 +26,23 @@ from pos.documents import sale_invoice_issue
 from .. import signals
 from ..errors import (
     CashSessionClosedError,
-    IdempotencyKeyReusedError,
-    PaymentError,
-    SaleInputError,
+    DiscountNotAllowedError,
     UnknownCustomerError,
     UnknownEmissionPointError,
-    UnknownModifierError,
-    UnknownProductError,
 )
-from ..models import CashSession, Payment, PaymentMethod, Sale, SaleLine, SaleTax
-
-
-@dataclass(frozen=True)
-class LineIn:
-    product_id: int
-    quantity: Decimal
-    discount: Decimal = ZERO  # money; with IVA when the business types prices so
-    modifier_ids: tuple[int, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class PaymentIn:
-    method: str
-    amount: Decimal  # for cash: what the customer handed over
-    reference: str = ""
-
-
-def _decimal(value, *, field_name: str, error=SaleInputError) -> Decimal:
-    try:
-        result = to_decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise error(_("Número no válido."), field=field_name)
-    if not result.is_finite() or abs(result) > MAX_MONEY:
-        raise error(_("Número no válido."), field=field_name)
-    return result
-
-
-def _cart_check(lines: list[LineIn], payments: list[PaymentIn] = ()) -> None:
-    """Refuse carts past the limits before any query (backoffice.limits)."""
-    if not lines:
-        raise SaleInputError(_("La venta no tiene líneas."), field="lines")
-    if len(lines) > MAX_LINES:
-        raise SaleInputError(
-            _("Demasiadas líneas (máximo %(n)s).") % {"n": MAX_LINES}, field="lines"
-        )
-    for i, line in enumerate(lines):
-        if len(line.modifier_ids) > MAX_MODIFIERS:
-            raise SaleInputError(
-                _("Demasiados modificadores (máximo %(n)s).") % {"n": MAX_MODIFIERS},
-                field=f"lines[{i}].modifiers",
-            )
-    if len(payments) > MAX_PAYMENTS:
-        raise PaymentError(
-            _("Demasiados pagos (máximo %(n)s).") % {"n": MAX_PAYMENTS},
-            field="payments",
-        )
-    for i, p in enumerate(payments):
-        if "\x00" in str(p.method) or "\x00" in str(p.reference or ""):
-            raise PaymentError(_("Texto no válido."), field=f"payments[{i}]")
-
-
-@dataclass(frozen=True)
-class _ProductRow:
-    """The product columns a sale line snapshots (read without model instances)."""
-
-    pk: int
-    code: str
-    name: str
-    price: Decimal
-    tax_category: str
-    track_stock: bool
-
-
-@dataclass
-class _Priced:
-    product: _ProductRow
-    unit_price: Decimal
-    name: str
-    modifiers: list[dict]
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
-def _products_load(*, business, ids) -> dict[int, _ProductRow]:
-    # Hand-written: the checkout's reads cost more in the ORM's query
-    # compiler than in PostgreSQL (see BENCHMARKS.md); RLS applies all the same.
-    table = connection.ops.quote_name(Product._meta.db_table)
-    ids = list(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, code, name, price, tax_category, track_stock "  # noqa: S608 - table from model metadata
-            f"FROM {table} WHERE business_id = %s AND is_active "
-            f"AND id IN ({_placeholders(len(ids))})",
-            [business.pk, *ids],
-        )
-        rows = cursor.fetchall()
-    # The field's own conversion: SQLite hands decimals back as floats.
-    price_field = Product._meta.get_field("price")
-    return {
-        pk: _ProductRow(
-            pk, code, name, round_unit(price_field.to_python(price)), tax, bool(track)
-        )
-        for pk, code, name, price, tax, track in rows
-    }
-
-
-def _lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
-    """Load products and modifier options (two queries) and price each line."""
-    ids = {line.product_id for line in lines}
-    products = _products_load(business=business, ids=ids)
-    option_ids = {o for line in lines for o in line.modifier_ids}
-    options = {}
-    if option_ids:
-        rows = ModifierOption.objects.filter(
-            business=business, is_active=True, pk__in=option_ids
-        ).values_list("pk", "name", "price_delta", "group__name", "group__products")
-        for pk, name, delta, group, product_id in rows:
-            options[(pk, product_id)] = {"group": group, "name": name, "delta": delta}
-    priced = []
-    for i, line in enumerate(lines):
-        product = products.get(line.product_id)
-        if product is None:
-            raise UnknownProductError(
-                _("Producto no encontrado: %(id)s") % {"id": line.product_id},
-                field=f"lines[{i}].product",
-            )
-        chosen = []
-        for option_id in line.modifier_ids:
-            option = options.get((option_id, product.pk))
-            if option is None:
-                raise UnknownModifierError(
-                    _("Modificador no válido para %(name)s.") % {"name": product.name},
-                    field=f"lines[{i}].modifiers",
-                )
-            chosen.append(option)
-        unit = round_unit(product.price + sum((o["delta"] for o in chosen), ZERO))
-        name = product.name
-        if chosen:
-            name += " (" + ", ".join(o["name"] for o in chosen) + ")"
-        mods = [
-            {"group": o["group"], "name": o["name"], "price": str(o["delta"])}
-            for o in chosen
-        ]
-        priced.append(_Priced(product, unit, name[:300], mods))
-    return priced
-
-
-def _totals(*, business, lines, priced) -> calc.SaleTotals:
-    inputs = []
-    for i, (line, p) in enumerate(zip(lines, priced, strict=True)):
-        quantity = _decimal(line.quantity, field_name=f"lines[{i}].quantity")
-        discount = _decimal(line.discount or 0, field_name=f"lines[{i}].discount")
-        if quantity <= 0:
-            raise SaleInputError(
-                _("La cantidad debe ser mayor que cero."),
-                field=f"lines[{i}].quantity",
-            )
-        if quantity > MAX_QUANTITY:
-            raise SaleInputError(
-                _("Cantidad demasiado grande."), field=f"lines[{i}].quantity"
-            )
-        if quantity != round_unit(quantity):
-            raise SaleInputError(
-                _("La cantidad admite hasta 6 decimales."),
-                field=f"lines[{i}].quantity",
-            )
-        tax_code = p.product.tax_category
-        inputs.append(
-            calc.LineInput(
-                quantity=quantity,
-                unit_price=p.unit_price,
-                tax_code=tax_code,
-                discount=calc.discount_net(
-                    discount, tax_code, includes_tax=business.prices_include_tax
-                ),
-            )
-        )
-    try:
-        totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
-    except calc.CalcError as exc:
-        field_name = "lines" if exc.index is None else f"lines[{exc.index}]"
-        if exc.code == "discount":
-            raise SaleInputError(
-                _("El descuento no puede ser negativo ni mayor que la línea."),
-                field=f"{field_name}.discount",
-            )
-        raise SaleInputError(_("Línea no válida."), field=field_name)
-    if totals.total > MAX_SALE_TOTAL:
-        raise SaleInputError(_("El total de la venta es demasiado grande."))
-    return totals
-
-
-@dataclass(frozen=True)
-class _Tender:
-    rows: list[PaymentIn]  # applied amounts, adding up to the total
-    tendered: Decimal
-    change: Decimal
-
-
-def _payments_apply(*, total: Decimal, payments: list[PaymentIn]) -> _Tender:
-    """Check payments cover the total; only cash may exceed it (giving change)."""
-    cash = ZERO
-    other = ZERO
-    clean = []
-    for i, p in enumerate(payments):
-        amount = _decimal(
-            p.amount, field_name=f"payments[{i}].amount", error=PaymentError
-        )
-        if p.method not in PaymentMethod.values:
-            raise PaymentError(
-                _("Forma de pago no válida."), field=f"payments[{i}].method"
-            )
-        if amount <= 0 or amount != round_money(amount):
-            raise PaymentError(
-                _("El monto del pago debe ser positivo, con 2 decimales."),
-                field=f"payments[{i}].amount",
-            )
-        clean.append(PaymentIn(p.method, amount, (p.reference or "")[:MAX_REFERENCE]))
-        if p.method == PaymentMethod.CASH:
-            cash += amount
-        else:
-            other += amount
-    if other > total:
-        raise PaymentError(
-            _("Los pagos con tarjeta o transferencia superan el total."),
-            field="payments",
-        )
-    if cash + other < total:
-        raise PaymentError(
-            _("Los pagos (%(paid)s) no cubren el total (%(total)s).")
-            % {"paid": cash + other, "total": total},
-            field="payments",
-        )
-    if cash > MAX_MONEY:
-        raise PaymentError(
-            _("El efectivo recibido es demasiado grande."), field="payments"
-        )
-    change = cash + other - total
-    rows = [p for p in clean if p.method != PaymentMethod.CASH]
-    if cash - change > 0:
-        rows.insert(0, PaymentIn(PaymentMethod.CASH, cash - change))
-    return _Tender(rows=rows, tendered=cash, change=change)
+from ..models import CashSession, Payment, Sale, SaleLine, SaleTax
+from .discounts import Applied, OrderDiscount, approval_refused
+from .idempotency import request_fingerprint, sale_by_key
+from .pins import member_role, supervisor_authorize
+from .pricing import (
+    NO_DISCOUNT,
+    LineIn,
+    PaymentIn,
+    cart_check,
+    lines_price,
+    totals_compute,
+)
+from .tender import payments_apply
 
 
 def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
@@ -330,11 +91,28 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     return session_id, customer
 
 
-def sale_quote(*, business: Business, lines: list[LineIn]) -> calc.SaleTotals:
+def sale_quote(
+    *, business: Business, lines: list[LineIn], order: OrderDiscount = NO_DISCOUNT
+) -> calc.SaleTotals:
     """Price a cart exactly as `sale_post` would, writing nothing."""
-    _cart_check(lines)
-    priced = _lines_price(business=business, lines=lines)
-    return _totals(business=business, lines=lines, priced=priced)
+    return cart_price(business=business, lines=lines, order=order)[0]
+
+
+def cart_price(
+    *, business: Business, lines: list[LineIn], order: OrderDiscount = NO_DISCOUNT
+) -> tuple[calc.SaleTotals, Applied]:
+    """The quote's totals and the percent each discount takes (for the limit)."""
+    cart_check(lines)
+    priced = lines_price(business=business, lines=lines)
+    return totals_compute(business=business, lines=lines, priced=priced, order=order)
+
+
+class _ApprovalNeeded(Exception):  # noqa: N818 - control flow inside this module
+    """A cashier's discount above the maximum: sale_post asks for the PIN."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
 
 
 def sale_post(
@@ -347,102 +125,84 @@ def sale_post(
     customer: Customer | None = None,
     key: UUID,
     posted_at: datetime | None = None,
+    order: OrderDiscount = NO_DISCOUNT,
+    approval_pin: str = "",
 ) -> Sale:
     """Post a cart as an immutable sale, or return the sale already posted with `key`.
 
     The returned sale has `replayed = True` when it was posted by an earlier
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
+    A discount above the business's `cashier_max_discount` by a member who is
+    not a manager or owner needs `approval_pin` (a manager's or owner's PIN,
+    with the void's lockout); the approver is kept on the sale.
     """
-    _cart_check(lines, payments)
+    cart_check(lines, payments)
     fingerprint = request_fingerprint(
-        point=point, lines=lines, payments=payments, customer=customer
+        point=point, lines=lines, payments=payments, customer=customer, order=order
+    )
+    post = partial(
+        _sale_post,
+        business=business,
+        point=point,
+        cashier=cashier,
+        lines=lines,
+        payments=payments,
+        customer=customer,
+        key=key,
+        fingerprint=fingerprint,
+        posted_at=posted_at or timezone.now(),
+        order=order,
     )
     try:
-        return _sale_post(
-            business=business,
-            point=point,
-            cashier=cashier,
-            lines=lines,
-            payments=payments,
-            customer=customer,
-            key=key,
-            fingerprint=fingerprint,
-            posted_at=posted_at or timezone.now(),
-        )
+        try:
+            return post(approved_by=None)
+        except _ApprovalNeeded as needed:
+            # Outside the sale's transaction: a wrong PIN stays counted.
+            approver = _discount_approver(
+                business=business, cashier=cashier, pin=approval_pin, field=needed.field
+            )
+            return post(approved_by=approver)
     except IntegrityError:
         # A concurrent request with the same key committed first: ours rolled back.
-        existing = _sale_by_key(business=business, key=key, fingerprint=fingerprint)
+        existing = sale_by_key(business=business, key=key, fingerprint=fingerprint)
         if existing is None:
             raise
         return existing
 
 
-def _plain(value) -> str:
-    """A number as a canonical string (`1`, `1.0` and `1.00` hash alike)."""
-    try:
-        number = to_decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    return format(number.normalize(), "f") if number else "0"
-
-
-def request_fingerprint(*, point, lines, payments, customer) -> str:
-    """SHA-256 of what a checkout request asks for, to recognise a true replay."""
-    data = {
-        "point": getattr(point, "pk", None),
-        "customer": getattr(customer, "pk", None),
-        "lines": [
-            [
-                line.product_id,
-                _plain(line.quantity),
-                _plain(line.discount or 0),
-                list(line.modifier_ids),
-            ]
-            for line in lines
-        ],
-        "payments": [
-            [str(p.method), _plain(p.amount), str(p.reference or "")] for p in payments
-        ],
-    }
-    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-def _sale_by_key(*, business, key, fingerprint) -> Sale | None:
-    # Hand-written and narrow: every checkout asks, almost always to hear "no".
-    table = connection.ops.quote_name(Sale._meta.db_table)
-    key_field = Sale._meta.get_field("idempotency_key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",  # noqa: S608 - table from model metadata
-            [business.pk, key_field.get_db_prep_value(key, connection)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    sale = Sale.objects.get(business=business, pk=row[0])
-    # Sales posted before fingerprints were stored have none: taken as a replay.
-    if sale.request_hash and sale.request_hash != fingerprint:
-        raise IdempotencyKeyReusedError(
-            _(
-                "La clave de idempotencia ya se usó con otra venta (%(doc)s); "
-                "genere una clave nueva para una venta distinta."
-            )
-            % {"doc": sale.document_number},
-            field="idempotency_key",
-        )
-    sale.replayed = True
-    return sale
+def _discount_approver(*, business, cashier, pin, field):
+    if not pin:
+        raise approval_refused(field)
+    return supervisor_authorize(
+        business=business,
+        actor=cashier,
+        pin=pin,
+        refused=DiscountNotAllowedError,
+        field=field,
+        locked=_(
+            "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+            "a un administrador que cobre la venta."
+        ),
+    )
 
 
 @transaction.atomic
 def _sale_post(
-    *, business, point, cashier, lines, payments, customer, key, fingerprint, posted_at
+    *,
+    business,
+    point,
+    cashier,
+    lines,
+    payments,
+    customer,
+    key,
+    fingerprint,
+    posted_at,
+    order,
+    approved_by,
 ) -> Sale:
-    if existing := _sale_by_key(business=business, key=key, fingerprint=fingerprint):
+    if existing := sale_by_key(business=business, key=key, fingerprint=fingerprint):
         return existing
     if point is None or point.business_id != business.pk:
         raise UnknownEmissionPointError(
@@ -451,9 +211,15 @@ def _sale_post(
     session_id, customer = _session_and_customer(
         business=business, point=point, customer=customer
     )
-    priced = _lines_price(business=business, lines=lines)
-    totals = _totals(business=business, lines=lines, priced=priced)
-    tender = _payments_apply(total=totals.total, payments=payments)
+    priced = lines_price(business=business, lines=lines)
+    totals, applied = totals_compute(
+        business=business, lines=lines, priced=priced, order=order
+    )
+    if approved_by is None and (field := applied.above(business.cashier_max_discount)):
+        if member_role(business=business, user=cashier) not in roles.MANAGERS:
+            raise _ApprovalNeeded(field)
+        approved_by = cashier
+    tender = payments_apply(total=totals.total, payments=payments)
     consumidor_final_check(
         business=business, total=totals.total, id_type=customer.id_type
     )
@@ -472,9 +238,12 @@ def _sale_post(
         totals=totals,
         tender=tender,
         posted_at=posted_at,
+        approved_by=approved_by,
     )
     signals.past_day_change(sender=Sale, business=business, at=sale.posted_at)
-    lines = _lines_build(business=business, sale=sale, priced=priced, totals=totals)
+    lines = _lines_build(
+        business=business, sale=sale, lines=lines, priced=priced, totals=totals
+    )
     taxes = [
         SaleTax(
             business=business,
@@ -550,6 +319,7 @@ def _sale_insert(
         total=totals.total,
         tendered=tender.tendered,
         change=tender.change,
+        discount_approved_by=kw["approved_by"],
     )
     insert_returning(Sale, [sale])
     return sale
@@ -575,13 +345,14 @@ def _cache_children(sale: Sale, **children) -> None:
     Sale.void.related.set_cached_value(sale, None)
 
 
-def _lines_build(*, business, sale, priced, totals) -> list[SaleLine]:
+def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
     return [
         SaleLine(
             business=business,
             sale=sale,
             position=n,
             product_id=p.product.pk,
+            note=line.note,
             code=p.product.code,
             name=p.name,
             modifiers=p.modifiers,
@@ -593,7 +364,9 @@ def _lines_build(*, business, sale, priced, totals) -> list[SaleLine]:
             base=r.base,
             tax=r.tax,
         )
-        for n, (p, r) in enumerate(zip(priced, totals.lines, strict=True), 1)
+        for n, (line, p, r) in enumerate(
+            zip(lines, priced, totals.lines, strict=True), 1
+        )
     ]
 
 

@@ -18,10 +18,8 @@ The rule of a void, in the order `sale_void` runs it (one transaction):
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +28,7 @@ from backoffice.customers.models import IdType
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.tenancy import roles
-from backoffice.tenancy.models import Business, Membership
+from backoffice.tenancy.models import Business
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from pos.documents import void_document_issue
@@ -38,48 +36,18 @@ from pos.documents import void_document_issue
 from .. import signals
 from ..errors import (
     AlreadyVoidedError,
-    PinLockedError,
+    SaleReturnedError,
     VoidInputError,
     VoidNotAllowedError,
 )
-from ..models import CashMovement, PinFailure, Sale, SaleLine, Void
+from ..models import CashMovement, Sale, SaleLine, SaleReturn, Void
 from .cash import cash_session_locked
-
-# New PINs; a shorter PIN set before issue 10 keeps working until it is changed
-# (only its hash is stored), the lockout below making guessing it slow.
-PIN_MIN_LENGTH = 6
-PIN_MAX_LENGTH = 12
-# A cashier who types this many wrong PINs within the window is refused any
-# further try (without hashing anything) until the window has passed.
-PIN_FAILURE_LIMIT = 5
-PIN_FAILURE_WINDOW = timedelta(minutes=15)
-
-
-def supervisor_pin_set(*, business: Business, membership: Membership, pin: str):
-    """Store a manager's PIN (hashed) so they can authorise a cashier's void."""
-    if membership.business_id != business.pk:
-        raise VoidInputError(_("Miembro no encontrado."), field="membership")
-    if not pin.isdigit() or not PIN_MIN_LENGTH <= len(pin) <= PIN_MAX_LENGTH:
-        raise VoidInputError(
-            _("El PIN debe tener entre %(min)d y %(max)d dígitos.")
-            % {"min": PIN_MIN_LENGTH, "max": PIN_MAX_LENGTH},
-            field="pin",
-        )
-    Membership.objects.filter(business=business, pk=membership.pk).update(
-        pin=make_password(pin)
-    )
-    membership.pin = Membership.objects.get(business=business, pk=membership.pk).pin
+from .pins import member_role, supervisor_authorize
 
 
 def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
     """The user who authorises the void: the actor if manager/owner, else a PIN's."""
-    role = (
-        Membership.objects.filter(
-            business=business, user=actor, is_active=True, accepted_at__isnull=False
-        )
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = member_role(business=business, user=actor)
     if role in roles.CAN_VOID:
         return actor
     if role is None:
@@ -89,62 +57,17 @@ def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
             _("Se requiere el PIN de un administrador para anular."),
             field="supervisor_pin",
         )
-    # Its own transaction, committed before raising: the failed try stays
-    # counted even though the void is refused (call this outside the void's).
-    with transaction.atomic():
-        supervisor, wait = _pin_try(business=business, actor=actor, pin=supervisor_pin)
-    if supervisor is not None:
-        return supervisor
-    if wait is not None:
-        raise PinLockedError(
-            _(
-                "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
-                "a un administrador que anule la venta."
-            )
-            % {"minutes": max(1, math.ceil(wait.total_seconds() / 60))},
-            field="supervisor_pin",
-        )
-    raise VoidNotAllowedError(_("PIN incorrecto."), field="supervisor_pin")
-
-
-def _pin_try(*, business, actor, pin):
-    """(supervisor, None) for a right PIN, else (None, lockout left or None)."""
-    # Lock the cashier's membership row: one cashier's tries queue up, so
-    # concurrent guesses cannot all slip under the limit.
-    list(
-        Membership.objects.select_for_update()
-        .filter(business=business, user=actor)
-        .values_list("pk", flat=True)
+    return supervisor_authorize(
+        business=business,
+        actor=actor,
+        pin=supervisor_pin,
+        refused=VoidNotAllowedError,
+        field="supervisor_pin",
+        locked=_(
+            "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+            "a un administrador que anule la venta."
+        ),
     )
-    now = timezone.now()
-    recent = list(
-        PinFailure.objects.filter(
-            business=business, user=actor, created_at__gt=now - PIN_FAILURE_WINDOW
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:PIN_FAILURE_LIMIT]
-    )
-    if len(recent) >= PIN_FAILURE_LIMIT:
-        return None, recent[-1] + PIN_FAILURE_WINDOW - now  # refused, no hashing
-    supervisors = (
-        Membership.objects.filter(
-            business=business,
-            is_active=True,
-            accepted_at__isnull=False,
-            role__in=roles.CAN_VOID,
-        )
-        .exclude(pin="")
-        .select_related("user")
-    )
-    # Only digits were ever accepted as a PIN (no maximum before issue 10):
-    # anything else is a wrong PIN without spending a hash on it.
-    if pin.isdigit() and len(pin) <= 64:
-        for membership in supervisors:
-            if check_password(pin, membership.pin):
-                return membership.user, None
-    locks = len(recent) + 1 >= PIN_FAILURE_LIMIT
-    PinFailure.objects.create(business=business, user=actor, locked=locks)
-    return None, PIN_FAILURE_WINDOW if locks else None
 
 
 def sale_void(
@@ -191,6 +114,14 @@ def _sale_void(*, business, sale, actor, reason, authorized_by, voided_at) -> Vo
     )
     if Void.objects.filter(business=business, sale=sale).exists():
         raise AlreadyVoidedError(_("La venta ya fue anulada."))
+    if SaleReturn.objects.filter(business=business, sale=sale).exists():
+        # The void would take back again what a return already took back.
+        raise SaleReturnedError(
+            _(
+                "La venta tiene devoluciones: no se anula; registre la devolución "
+                "de lo que queda."
+            )
+        )
     session = cash_session_locked(business=business, point=sale.emission_point)
     point = sale.emission_point
     number, document_number = _credit_note_number(business=business, sale=sale)

@@ -107,6 +107,8 @@ def test_business_change_is_recorded(client, business, owner):
         "prices_include_tax": "on",
         "service_charge_rate": "0",
         "final_consumer_limit": "50.00",
+        "cashier_max_discount": "100",
+        "scale_barcodes": "",
         "brand_color": "#0f766e",
         "receipt_footer": "",
         "contribuyente_especial": "",

@@ -32,7 +32,13 @@ def test_owner_sidebar(business):
         "Puntos de emisión",
         "Miembros",
     ]
-    assert groups["Ventas"] == ["Ventas", "Anulaciones", "Abrir POS"]
+    assert groups["Ventas"] == [
+        "Ventas",
+        "Anulaciones",
+        "Devoluciones",
+        "Abrir POS",
+        "Mi PIN de supervisor",
+    ]
     assert "Usuarios" not in str(groups)
 
 

@@ -223,7 +223,7 @@ def test_a_database_error_shows_one_sentence_not_a_traceback(
     def fail(*args, **kwargs):
         raise DatabaseError('/srv/app/x.py: relation "catalog_product" is broken')
 
-    monkeypatch.setattr(importing, "insert_rows", fail)
+    monkeypatch.setattr(importing.bulk, "insert_rows", fail)
     page = post_import(owner_client, (HEADER + "A1,Uno,1.00,15\n").encode())
     assert "No se pudo importar el archivo" in page
     assert "Traceback" not in page

@@ -193,6 +193,45 @@ def test_search_by_number_or_access_key_is_exact(owner_client, business, sri_set
     assert listing and not any('"signed_xml"' in sql for sql in listing)
 
 
+def test_search_by_buyer_matches_customers_then_documents(
+    owner_client, business, sri_settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backoffice.customers.models import Customer
+
+    from .sri_factories import buyer_make
+
+    with tenant_context(business):
+        Customer.objects.create(
+            business=business,
+            id_type="05",
+            identification="1710034065",
+            name="María José Pérez",
+        )
+        maria = edoc_make(business, 3)
+        other = edoc_make(
+            business, 4, buyer=buyer_make(identification="0102030405", name="Otro")
+        )
+    url = reverse("admin:fiscal_electronicdocument_changelist")
+
+    def found(term):
+        body = owner_client.get(url, {"q": term}).content.decode()
+        return {edoc.number for edoc in (maria, other) if edoc.number in body}
+
+    assert found("maría pérez") == {maria.number}
+    assert found("1710034065") == {maria.number}
+    assert found("nadie") == set()
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get(url, {"q": "pérez"})
+    assert not [
+        q["sql"]
+        for q in queries
+        if 'FROM "fiscal_electronicdocument"' in q["sql"] and "LIKE" in q["sql"]
+    ]
+
+
 def test_month_export_dialog_sends_the_browser_to_the_zip(owner_client, returned):
     response = owner_client.post(
         action_url("export_month"),

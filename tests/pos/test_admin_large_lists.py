@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backoffice.tenancy.admin_lists import CAP, parse_document_number
+from backoffice.tenancy.context import tenant_context
+from tests.pos.conftest import make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +79,75 @@ def test_date_range_filter_limits_the_list(owner_client, sales):
         assert len(listed_numbers(response)) == 3, params
     response = owner_client.get("/admin/pos/sale/", {"posted_at_to": "31/12/9999"})
     assert len(listed_numbers(response)) == 3
+
+
+def _like_on(queries, table: str) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if f'FROM "{table}"' in q["sql"] and "LIKE" in q["sql"].upper()
+    ]
+
+
+def test_search_by_customer_finds_their_sales_without_scanning_sales(
+    owner_client, business, other_business, post, product, customer
+):
+    from backoffice.customers.models import Customer
+
+    theirs = post([(product, 1)], customer=customer)
+    post([(product, 1)])  # consumidor final
+    with tenant_context(other_business):  # the same name in another business
+        Customer.objects.create(
+            business=other_business,
+            id_type="05",
+            identification="0102030405",
+            name="Carlos Villacís",
+        )
+    for term in ("villac", "Carlos Villacís", "1708611684", "carlos VILLA"):
+        with CaptureQueriesContext(connection) as queries:
+            response = owner_client.get("/admin/pos/sale/", {"q": term})
+        assert listed_numbers(response) == [theirs.document_number], term
+        # The words are matched on the customers, never with LIKE on the sales.
+        assert _like_on(queries, "customers_customer"), term
+        assert not _like_on(queries, "pos_sale"), term
+    response = owner_client.get("/admin/pos/sale/", {"q": "villacís nadie"})
+    assert listed_numbers(response) == []
+    response = owner_client.get("/admin/pos/sale/", {"q": "CONSUMIDOR"})
+    assert len(listed_numbers(response)) == 1
+
+
+def test_stock_move_search_by_product_or_exact_reference(owner_client, business, post):
+    from backoffice.inventory.models import StockMove
+
+    cafe = make_product(business, code="CF", name="Café", price="2.00", stock="9")
+    other = make_product(business, code="TE", name="Té verde", price="1", stock="9")
+    sale = post([(cafe, 1), (other, 2)])
+    with tenant_context(business):
+        moves = StockMove.objects.filter(reference=sale.document_number)
+        assert moves.count() == 2
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get("/admin/inventory/stockmove/", {"q": "verde"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Té verde" in page and "Café" not in page.split("result_list")[-1]
+    assert not _like_on(queries, "inventory_stockmove")
+    response = owner_client.get(
+        "/admin/inventory/stockmove/", {"q": sale.document_number}
+    )
+    rows = response.content.decode().split("result_list")[-1]
+    assert "Té verde" in rows and "Café" in rows
+    response = owner_client.get("/admin/inventory/stockmove/", {"q": "ninguno"})
+    assert "Té verde" not in response.content.decode().split("result_list")[-1]
+
+
+def test_no_search_term_narrows_nothing(owner_client, business, post, monkeypatch):
+    """A blank term lists every row, however many products match "nothing"."""
+    from backoffice.tenancy import admin_lists
+
+    monkeypatch.setattr(admin_lists, "MATCH_CAP", 1)
+    one = make_product(business, code="A1", name="Arroz", price="1", stock="5")
+    two = make_product(business, code="B2", name="Fideos", price="1", stock="5")
+    for params in ({}, {"q": ""}, {"q": "  "}):
+        response = owner_client.get("/admin/inventory/stockmove/", params)
+        rows = response.content.decode().split("result_list")[-1]
+        assert one.name in rows and two.name in rows, params

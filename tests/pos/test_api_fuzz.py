@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from backoffice.inventory.models import StockMove
 from backoffice.tenancy.context import tenant_context
 from pos import urls as pos_urls
-from pos.models import CashMovement, CashSession, Payment, Sale
+from pos.models import CashMovement, CashSession, Payment, Sale, SaleReturn
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 100  # × 11 endpoints = 1,100 requests
@@ -109,6 +109,8 @@ LINE = st.fixed_dictionaries(
         "quantity": mostly(st.sampled_from(["1", "2", "0.5", 3])),
         "discount": mostly(st.sampled_from(["0", "0.10", 0])),
         "modifiers": mostly(st.lists(ids("option"), max_size=2)),
+        "discount_percent": mostly(st.sampled_from(["5", "100", 0, "12.5"])),
+        "note": mostly(st.sampled_from(["", "sin cebolla"])),
     },
 )
 PAYMENT = st.fixed_dictionaries(
@@ -128,6 +130,9 @@ SALE = st.fixed_dictionaries(
         "customer": st.sampled_from([{"id": REF + "customer"}, "final"])
         | ids("customer"),
         "emission_point": ids("point"),
+        "discount": mostly(st.sampled_from(["0.50", "0", 1])),
+        "discount_percent": mostly(st.sampled_from(["10", "0", 50])),
+        "approval_pin": VALUES,
     },
 )
 
@@ -157,9 +162,30 @@ def bodies(structured):
 COUNTED_METHODS = st.sampled_from(["01", "16", "19", "20"]) | st.text(max_size=3)
 BODIES = {
     "sales": bodies(SALE),
-    "quote": bodies(keyed(lines=mostly(st.lists(LINE, max_size=3)))),
+    "quote": bodies(
+        keyed(
+            lines=mostly(st.lists(LINE, max_size=3)),
+            discount=VALUES,
+            discount_percent=VALUES,
+        )
+    ),
     "void": bodies(keyed(reason=VALUES, supervisor_pin=VALUES)),
     "pin": bodies(keyed(pin=VALUES)),
+    "return": bodies(
+        keyed(
+            idempotency_key=mostly(st.uuids().map(str)),
+            reason=mostly(st.just("Dañado")),
+            pin=VALUES,
+            lines=mostly(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {"line": VALUES, "quantity": VALUES},
+                    ),
+                    max_size=2,
+                )
+            ),
+        )
+    ),
     "open": bodies(keyed(emission_point=ids("point"), opening_float=VALUES)),
     "move": bodies(
         keyed(
@@ -192,7 +218,7 @@ def _encode(body, world):
     return re.sub(rf'"{RAW}([^"]*)"', r"\1", body)
 
 
-COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession)
+COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession, SaleReturn)
 
 
 def _counts(business) -> tuple:
@@ -206,7 +232,7 @@ def _counts(business) -> tuple:
         "WHERE business_id = %s AND closed_at IS NOT NULL)"
     )
     with tenant_context(business), connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}, {closed}", [business.pk] * 6)
+        cursor.execute(f"SELECT {counts}, {closed}", [business.pk] * (len(COUNTED) + 1))
         return cursor.fetchone()
 
 
@@ -276,12 +302,15 @@ def test_every_api_endpoint_is_fuzzed():
         "api-sale-quote",
         "api-sale",
         "api-sale-void",
+        "api-sale-returns",
         "api-products",
+        "api-categories",
         "api-supervisor-pin",
         "api-customers",
         "api-cash-sessions",
         "api-cash-movements",
         "api-cash-close",
+        "api-cash-x-report",
     }, "a new API endpoint needs its fuzz test below"
 
 
@@ -311,9 +340,32 @@ def test_fuzz_void(world, pk, body):
 
 
 @FUZZ
+@given(
+    q=QUERIES,
+    name=st.sampled_from(["q", "category", "barcode", "page"]),
+    extra=QUERIES,
+)
+def test_fuzz_products(world, q, name, extra):
+    _get(world, "/pos/api/products", {"q": q, name: extra})
+
+
+@FUZZ
 @given(q=QUERIES)
-def test_fuzz_products(world, q):
-    _get(world, "/pos/api/products", {"q": q})
+def test_fuzz_categories(world, q):
+    _get(world, "/pos/api/categories", {"q": q})
+
+
+@FUZZ
+@given(pk=PKS | st.just(None), body=BODIES["return"])
+def test_fuzz_returns(world, pk, body):
+    pk = world["sale"] if pk is None else pk
+    _post(world, f"/pos/api/sales/{pk}/returns", body)
+
+
+@FUZZ
+@given(session=QUERIES | st.just("current"), page=QUERIES)
+def test_fuzz_sales_list(world, session, page):
+    _get(world, "/pos/api/sales", {"cash_session": session, "page": page})
 
 
 @FUZZ
@@ -342,6 +394,13 @@ def test_fuzz_cash_sessions(world, point, body):
 def test_fuzz_cash_movements(world, pk, body):
     pk = world["session"] if pk is None else pk
     _post(world, f"/pos/api/cash-sessions/{pk}/movements", body)
+
+
+@FUZZ
+@given(pk=PKS | st.just(None))
+def test_fuzz_x_report(world, pk):
+    pk = world["session"] if pk is None else pk
+    _get(world, f"/pos/api/cash-sessions/{pk}/x-report", {})
 
 
 @FUZZ

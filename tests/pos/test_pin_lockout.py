@@ -87,7 +87,7 @@ def test_a_refusal_costs_no_hash(business, cashier):
     for _ in range(5):
         with pytest.raises(VoidNotAllowedError):
             _try(business, cashier, "999999")
-    patched = mock.patch("pos.services.voids.check_password", wraps=check_password)
+    patched = mock.patch("pos.services.pins.check_password", wraps=check_password)
     with patched as hashed, pytest.raises(PinLockedError) as exc:
         _try(business, cashier, LEGACY_PIN)  # even the right PIN
     assert hashed.call_count == 0
@@ -99,7 +99,7 @@ def test_a_refusal_costs_no_hash(business, cashier):
 @pytest.mark.django_db
 def test_a_pin_that_is_not_digits_costs_no_hash_but_counts(business, cashier):
     _supervisor(business)
-    patched = mock.patch("pos.services.voids.check_password", wraps=check_password)
+    patched = mock.patch("pos.services.pins.check_password", wraps=check_password)
     with patched as hashed:
         for guess in ("abc123", "9" * 100_000):
             with pytest.raises(VoidNotAllowedError):
@@ -257,7 +257,7 @@ def test_ten_concurrent_guesses_hash_at_most_five_times(business, cashier):
         finally:
             connection.close()
 
-    patched = mock.patch("pos.services.voids.check_password", counting)
+    patched = mock.patch("pos.services.pins.check_password", counting)
     with patched, ThreadPoolExecutor(10) as pool:
         results = list(pool.map(guess, range(10)))
     assert len(hashes) == 5

@@ -8,7 +8,7 @@ from django.utils import timezone
 from backoffice.reports import selectors
 from backoffice.reports.services import rollup_pending
 from backoffice.tenancy.context import tenant_context
-from pos.models import Sale
+from pos.models import CashSession, Sale
 from pos.services import LineIn, PaymentIn, cash_session_open, sale_post, sale_void
 from tests.factories import UserFactory, membership
 from tests.pos.conftest import (  # noqa: F401  (fixtures shared with the pos tests)
@@ -31,17 +31,18 @@ def days_ago(n: int, hour: int = 12, minute: int = 0):
     return selectors.day_start(day) + timedelta(hours=hour, minutes=minute)
 
 
-def poster(business):
+def poster(business, emission_point=None):
     """A function posting sales in `business` (one cash session, any cashier)."""
     opener = UserFactory()
     membership(business, opener, "owner")
-    where = point_of(business)
+    where = emission_point or point_of(business)
     with tenant_context(business):
-        cash_session_open(
-            business=business, point=where, user=opener, opening_float=Decimal("20")
-        )
+        if not CashSession.objects.filter(emission_point=where, closed_at=None):
+            cash_session_open(
+                business=business, point=where, user=opener, opening_float=Decimal(20)
+            )
 
-    def _post(lines, payments=None, *, who=opener, posted_at=None):
+    def _post(lines, payments=None, *, who=opener, posted_at=None, buyer=None):
         with tenant_context(business):
             return sale_post(
                 business=business,
@@ -51,6 +52,7 @@ def poster(business):
                 payments=payments or [PaymentIn("01", Decimal("10000.00"))],
                 key=uuid.uuid4(),
                 posted_at=posted_at,
+                customer=buyer,
             )
 
     return _post
@@ -106,7 +108,7 @@ def shop(business, other_business, owner):
     return sales
 
 
-def raw(business, first_day, last_day):
+def raw(business, first_day, last_day, establishment=None):
     """The figures of [first_day, last_day] computed by hand from the sales."""
     figures = {
         "total": Decimal(0),
@@ -127,6 +129,8 @@ def raw(business, first_day, last_day):
         for sale in sales:
             local = timezone.localtime(sale.posted_at)
             if hasattr(sale, "void") or not first_day <= local.date() <= last_day:
+                continue
+            if establishment is not None and sale.establishment_id != establishment:
                 continue
             figures["total"] += sale.total
             figures["tickets"] += 1

@@ -96,6 +96,34 @@ def test_stock_valuation_and_slow_movers(business, shop, period):
     assert slow[0][0] == "AGUA" and slow[0][4] == Decimal("16")  # voids excluded
 
 
+def test_sales_by_customer_reconciles_and_ranks(business, shop, period):
+    from backoffice.customers.models import Customer
+    from tests.pos.conftest import make_product
+
+    from .conftest import days_ago
+
+    with tenant_context(business):
+        carla = Customer.objects.create(
+            business=business, id_type="05", identification="1710034065", name="Carla"
+        )
+    vino = make_product(business, code="VINO", name="Vino", price="20.00")
+    sell = poster(business)
+    sell([(vino, "2")], buyer=carla, posted_at=days_ago(3, 12))  # rolled-up day
+    sell([(vino, "1")], buyer=carla)  # today
+    rows = rows_of("cliente", business, *period)
+    assert rows[0] == (
+        "1710034065",
+        "Carla",
+        2,
+        Decimal("60.00"),
+        Decimal("9.00"),
+        Decimal("69.00"),
+    )
+    assert rows[1][:3] == ("9999999999999", "CONSUMIDOR FINAL", 12)
+    assert rows[1][5] == Decimal("57.62")
+    assert sum(r[5] for r in rows) == raw(business, *period)["total"]
+
+
 def test_reports_are_scoped_to_one_business(business, other_business, shop, period):
     for report in tables.REPORTS:
         text = str(rows_of(report.slug, other_business, *period))

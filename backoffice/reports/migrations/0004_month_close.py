@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_breakdowns'),
+        ('reports', '0003_rollups_per_establishment'),
         ('tenancy', '0003_account_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
