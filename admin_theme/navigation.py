@@ -86,6 +86,12 @@ GROUPS = [
         _("Reportes"),
         [
             ("url:reports:index", "monitoring", _("Reportes"), roles.READERS),
+            (
+                "url:closing:month",
+                "event_available",
+                _("Cierre del mes"),
+                roles.READERS,
+            ),
         ],
     ),
     (

@@ -59,5 +59,7 @@ urlpatterns = [
     path("pos/mesas/", include("pos.restaurant.urls")),
     path("pos/", include("pos.urls")),
     path("reports/", include("backoffice.reports.urls")),
+    # Before the admin's own patterns, whose "<app_label>/" would take it.
+    path("admin/cierre/", include("backoffice.reports.closing.urls")),
     path("admin/", admin.site.urls),
 ] + media_urlpatterns()  # local uploads, DEBUG or not (S3 serves its own)

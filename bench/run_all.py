@@ -133,6 +133,12 @@ def main() -> None:
                 db,
             ),
             (
+                "month close over 20,000 documents",
+                ["bench/bench_close.py"]
+                + (["--documents", "500", "--runs", "1"] if small else ["--write"]),
+                db,
+            ),
+            (
                 "POS page, 20k products",
                 ["bench/bench_pos_page.py"]
                 + (["--products", "200", "--runs", "1"] if small else ["--write"]),

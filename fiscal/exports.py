@@ -61,7 +61,12 @@ def ats_annulled_from_edoc(edoc: ElectronicDocument) -> AtsAnnulled:
 def month_ats(*, business: Business, year: int, month: int) -> bytes:
     """The month's ATS: authorised documents in `ventas`, portal annulments in
     `anulados` (an invoice annulled in the SRI portal is not a sale)."""
-    documents = edoc_month_list(business=business, year=year, month=month)
+    # The XML columns are not read here: a big month streams through lightly.
+    documents = (
+        edoc_month_list(business=business, year=year, month=month)
+        .defer("xml", "signed_xml", "authorised_xml")
+        .iterator(chunk_size=500)
+    )
     sales = [
         ats_sale_from_edoc(e)
         for e in documents

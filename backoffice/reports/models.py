@@ -7,6 +7,7 @@ derived data: `services.rollup_invalidate` deletes a day's rows in the same
 transaction as the void or sale that changes it, and the next roll-up rebuilds it.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -149,3 +150,42 @@ class DailyFigure(TenantModel):
                 fields=["business", "dimension", "day"], name="daily_figure_dim_day"
             )
         ]
+
+
+class MonthClose(TenantModel):
+    """One close or reopening of a business's fiscal month (append-only).
+
+    The newest row of a month says whether it is closed. `digest` is the
+    fingerprint of the month's documents and voids when the row was written:
+    a later change (a late void, a document authorised late) changes the
+    fingerprint, and the page shows the month as reopened.
+    """
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("Cierre")
+        REOPEN = "reopen", _("Reapertura")
+
+    month = models.DateField(_("mes"), help_text=_("primer día del mes"))
+    action = models.CharField(_("acción"), max_length=8, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("usuario"),
+    )
+    digest = models.CharField(_("huella"), max_length=64)
+    documents = models.PositiveIntegerField(_("comprobantes"), default=0)
+    note = models.CharField(_("nota"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("cierre del mes")
+        verbose_name_plural = _("cierres del mes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["business", "month", "-id"], name="month_close_latest")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.action}"
