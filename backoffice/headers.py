@@ -12,6 +12,7 @@
   shared till's or a proxy's cache. Static files and uploads keep their own.
 """
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -63,6 +64,26 @@ def framed_by_self_policy() -> str:
 
 ADMIN_SCRIPTS = "'self' 'unsafe-inline' 'unsafe-eval'"  # unfold: inline + Alpine.js
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+def unfold_policy() -> str:
+    """unfold's script policy (inline scripts and Alpine.js), as /admin/ has."""
+    return _policy(ADMIN_SCRIPTS)
+
+
+def unfold_layout(view):
+    """A page outside /admin/ rendered with unfold's layout (the reports) runs
+    Alpine.js like the admin: it gets unfold's script policy. Under the strict
+    one Alpine never starts, and unfold's hidden overlays cover the page and
+    take every click."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = unfold_policy()
+        return response
+
+    return wrapper
 
 
 def _admin_prefix() -> str:

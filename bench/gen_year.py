@@ -84,7 +84,7 @@ INSERT INTO fiscal_electronicdocument (created_at, updated_at, kind, state, acce
     lease_until, sent_at, emailed_at, last_error, business_id, modifies_id,
     annulment_reason, annulment_requested_at, annulled_in_portal_at,
     annulled_in_portal_by_id, annulment_reference)
-SELECT s.posted_at, s.posted_at, '01', 'authorized',
+SELECT s.posted_at, s.posted_at, '01', 'authorised',
     '9' || lpad(s.id::text, 48, '0'), s.document_number,
     (s.posted_at AT TIME ZONE 'America/Guayaquil')::date, '1', '07', '9999999999999',
     'CONSUMIDOR FINAL', '', s.subtotal, s.tax_total, s.total, 'sale:' || s.id, '{{}}',

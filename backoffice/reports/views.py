@@ -17,6 +17,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from backoffice import limits
+from backoffice.headers import unfold_layout
 from backoffice.tenancy import roles
 from backoffice.tenancy.decorators import role_required
 from pos.models import PaymentMethod
@@ -107,6 +108,7 @@ def _xlsx(report: dict, since: date, until: date) -> HttpResponse:
     return response
 
 
+@method_decorator(unfold_layout, name="dispatch")
 @method_decorator(role_required(roles.READERS), name="dispatch")
 class ReportIndexView(View):
     """Sales by day, by payment method and top products for a period."""
@@ -150,6 +152,7 @@ class ReorderForm(forms.Form):
     )
 
 
+@method_decorator(unfold_layout, name="dispatch")
 @method_decorator(role_required(roles.READERS), name="dispatch")
 class ReportTableView(View):
     """One report of the list: on screen (first rows) or exported whole."""

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 
+from backoffice.headers import unfold_policy
 from backoffice.throttle import services as throttle
 
 from .forms import (
@@ -23,6 +24,13 @@ class AdminLookMixin:
             **admin.site.each_context(self.request),
             **super().get_context_data(**kwargs),
         }
+
+    def dispatch(self, request, *args, **kwargs):
+        # unfold's layout runs Alpine.js: under the strict policy its overlays
+        # cover the form (seen on /account/password/).
+        response = super().dispatch(request, *args, **kwargs)
+        response["Content-Security-Policy"] = unfold_policy()
+        return response
 
 
 class PasswordResetView(AdminLookMixin, auth_views.PasswordResetView):
