@@ -24,7 +24,7 @@ GROUPS = [
             ("pos.order", "shopping_cart"),
             ("url:pos:page", "point_of_sale", _("Abrir POS"), SELLERS),
             (
-                "url:pos:supervisor-pin",
+                "url:admin:supervisor_pin",
                 "password",
                 _("Mi PIN de supervisor"),
                 roles.MANAGERS,

@@ -20,6 +20,7 @@ from backoffice.tenancy.selectors import (
 )
 from pos.selectors import pin_lockout_list
 from pos.services.pins import PIN_FAILURE_LIMIT, PIN_FAILURE_WINDOW
+from pos.views import SupervisorPinView
 
 from .branding import palette
 from .forms import BackOfficeAuthenticationForm
@@ -130,7 +131,13 @@ class SouthernAdminSite(UnfoldAdminSite):
                 "switch-business/",
                 self.admin_view(self.switch_business),
                 name="switch_business",
-            )
+            ),
+            # Under /admin/: unfold's layout needs the admin's script policy.
+            path(
+                "supervisor-pin/",
+                self.admin_view(SupervisorPinView.as_view()),
+                name="supervisor_pin",
+            ),
         ] + super().get_urls()
 
     @staticmethod

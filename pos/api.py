@@ -95,8 +95,10 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
-def sale_json(sale: Sale) -> dict:
-    return {
+def sale_json(sale: Sale, *, returned: dict | None = None) -> dict:
+    """The sale as the API answers it; `returned` (line id → quantity already
+    returned) adds each line's `returned` for the return dialog."""
+    data = {
         "id": sale.pk,
         "number": sale.document_number,
         "posted_at": sale.posted_at.isoformat(),
@@ -117,6 +119,7 @@ def sale_json(sale: Sale) -> dict:
                 "tax_code": line.tax_code,
                 "base": _money(line.base),
                 "tax": _money(line.tax),
+                "total": _money(line.base + line.tax),
             }
             for line in sale.lines.all()
         ],
@@ -144,6 +147,10 @@ def sale_json(sale: Sale) -> dict:
         "receipt_url": reverse("pos:sale-receipt-pdf", args=[sale.pk]),
         "receipt_html_url": reverse("pos:sale-receipt-html", args=[sale.pk]),
     }
+    if returned is not None:
+        for line in data["lines"]:
+            line["returned"] = str(returned.get(line["id"], 0))
+    return data
 
 
 def _customer_get(request, customer_id) -> Customer | None:
@@ -240,7 +247,8 @@ def sale_detail(request, pk):
     )
     if sale is None:
         return error_response("not_found", _("Venta no encontrada."), status=404)
-    return JsonResponse(sale_json(sale))
+    returned = selectors.sale_returned_quantities(business=request.business, sale=sale)
+    return JsonResponse(sale_json(sale, returned=returned))
 
 
 @api_view(methods=("POST",))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminPasswordWidget
 
 from .services.pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 
@@ -14,7 +15,7 @@ class SupervisorPinForm(forms.Form):
         max_length=PIN_MAX_LENGTH,
         min_length=PIN_MIN_LENGTH,
         strip=True,
-        widget=forms.PasswordInput(
+        widget=UnfoldAdminPasswordWidget(
             attrs={"inputmode": "numeric", "autocomplete": "new-password"}
         ),
         help_text=_("Entre 6 y 12 dígitos."),
@@ -23,7 +24,7 @@ class SupervisorPinForm(forms.Form):
         label=_("Repita el PIN"),
         max_length=PIN_MAX_LENGTH,
         strip=True,
-        widget=forms.PasswordInput(
+        widget=UnfoldAdminPasswordWidget(
             attrs={"inputmode": "numeric", "autocomplete": "new-password"}
         ),
     )

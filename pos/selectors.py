@@ -113,7 +113,7 @@ def session_sale_list(
     return rows[:SALES_PAGE], len(rows) > SALES_PAGE
 
 
-def sale_returnable(*, business: Business, sale: Sale) -> dict[int, Decimal]:
+def sale_returned_quantities(*, business: Business, sale: Sale) -> dict[int, Decimal]:
     """Per sale line id: the quantity already returned (for the page's return form)."""
     rows = (
         SaleReturnLine.objects.for_business(business)
@@ -122,7 +122,7 @@ def sale_returnable(*, business: Business, sale: Sale) -> dict[int, Decimal]:
         .annotate(q=Sum("quantity"))
         .order_by()
     )
-    return {line: Decimal(str(q)) for line, q in rows}
+    return {line: Decimal(str(q)).normalize() for line, q in rows}
 
 
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:

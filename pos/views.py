@@ -172,7 +172,7 @@ class SupervisorPinView(View):
                 form.add_error("pin", exc.message)
             else:
                 messages.success(request, _("PIN de supervisor guardado."))
-                return redirect("admin:index")
+                return redirect("admin:supervisor_pin")
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):

@@ -282,3 +282,17 @@ def test_returns_are_insert_only_on_postgresql(
         connection.cursor() as cursor,
     ):
         cursor.execute(statement)
+
+
+def test_sale_detail_says_what_each_line_has_returned(client, business, sale, manager):
+    soda_line, bread_line = _lines(sale, business)
+    client.force_login(manager)
+    assert _return(client, sale, [(bread_line.pk, "2.5")]).status_code == 201
+
+    lines = client.get(f"/pos/api/sales/{sale.pk}").json()["lines"]
+
+    assert [(x["id"], x["returned"]) for x in lines] == [
+        (soda_line.pk, "0"),
+        (bread_line.pk, "2.5"),
+    ]
+    assert lines[0]["total"] == "3.11"  # 2.70 + 0.41 IVA (0.405 rounds up)

@@ -9,7 +9,7 @@ from backoffice.tenancy.models import Membership
 from tests.factories import UserFactory, membership
 
 pytestmark = pytest.mark.django_db
-URL = "/pos/supervisor-pin/"
+URL = "/admin/supervisor-pin/"
 
 
 def test_owner_without_pin_is_told_and_sets_one(client, business, owner):
@@ -28,7 +28,7 @@ def test_owner_without_pin_is_told_and_sets_one(client, business, owner):
 
     assert [r.status_code for r in (mismatch, letters, short)] == [400, 400, 400]
     assert "Los dos PIN no coinciden." in mismatch.content.decode()
-    assert done.status_code == 302
+    assert (done.status_code, done["Location"]) == (302, URL)
     with tenant_context(business):
         pin = Membership.objects.get(business=business, user=owner).pin
     assert check_password("482913", pin)

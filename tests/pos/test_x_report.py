@@ -64,7 +64,8 @@ def test_x_report_gives_the_figures_so_far(client, business, owner, session, day
     assert data["movements"][1]["reason"] == "Compra de hielo"
     # 50 + 6.90 cash − 1.15 void − 10.00 out − 1.15 return.
     assert data["expected"] == {"01": "44.60", "19": "4.60"}
-    session.refresh_from_db()
+    with tenant_context(business):
+        session.refresh_from_db()
     assert session.closed_at is None  # the X report closes nothing
 
 
