@@ -302,13 +302,15 @@ class BillPart(TenantModel):
     lines = models.JSONField(default=list)
     service_charge = models.BooleanField(default=True)
     key = models.UUIDField()
-    sale = models.OneToOneField(
+    sale = models.ForeignKey(
         Sale, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
         ordering = ["number"]
         constraints = [
+            # One part per sale, within the business (every unique key is).
+            models.UniqueConstraint(fields=["business", "sale"], name="uniq_part_sale"),
             models.UniqueConstraint(
                 fields=["business", "order", "number"], name="uniq_bill_part"
             ),
