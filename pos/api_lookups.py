@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import JsonResponse
+
+from backoffice.customers.services import customer_create as customer_add
 
 from . import schema, selectors
 from .api import api_view
+from .errors import CustomerInputError
 
 WEIGHED_UNITS = {"kg", "l"}
 
@@ -86,17 +90,52 @@ def customer_list(request):
     customers = selectors.customer_search(
         business=request.business, q=schema.query(query)
     )
-    return JsonResponse(
-        {
-            "results": [
-                {
-                    "id": c.pk,
-                    "id_type": c.id_type,
-                    "identification": c.identification,
-                    "name": c.name,
-                    "email": c.email,
-                }
-                for c in customers
-            ]
+    return JsonResponse({"results": [_customer_json(c) for c in customers]})
+
+
+# What the counter's quick-add sends, with each text's limit (the model's).
+CUSTOMER_FIELDS = {
+    "id_type": 2,
+    "identification": 20,
+    "name": 300,
+    "email": 254,
+    "phone": 30,
+    "address": 300,
+}
+
+
+def _customer_json(customer) -> dict:
+    return {
+        "id": customer.pk,
+        "id_type": customer.id_type,
+        "identification": customer.identification,
+        "name": customer.name,
+        "email": customer.email,
+    }
+
+
+@api_view(methods=("POST",))
+def customer_create(request):
+    """Quick-add at the counter: the cédula/RUC checked by stdnum, an error names
+    its field (`identification`, `name`, ...) so the page shows it inline."""
+    fields = {
+        name: schema.text(
+            request.json.get(name), name, max_length=size, error=CustomerInputError
+        ).strip()
+        for name, size in CUSTOMER_FIELDS.items()
+    }
+    try:
+        customer = customer_add(business=request.business, **fields)
+    except ValidationError as exc:
+        # The usual error shape (the first problem in `field`/`detail`), plus
+        # every field's first message so the page marks them all at once.
+        errors = getattr(exc, "message_dict", {NON_FIELD_ERRORS: exc.messages})
+        by_field = {
+            (None if name == NON_FIELD_ERRORS else name): messages[0]
+            for name, messages in errors.items()
         }
-    )
+        field, detail = next(iter(by_field.items()))
+        body = {"error": CustomerInputError.code, "detail": detail, "field": field}
+        fields = {name or "": message for name, message in by_field.items()}
+        return JsonResponse(body | {"fields": fields}, status=400)
+    return JsonResponse(_customer_json(customer), status=201)

@@ -100,6 +100,12 @@ class ReturnNotAllowedError(SouthernPOSError):
     status = 403
 
 
+class CustomerInputError(SouthernPOSError):
+    """Cliente no válido (quick-add at the counter)."""
+
+    code = "invalid_customer"
+
+
 class VoidInputError(SouthernPOSError):
     code = "invalid_void"
 

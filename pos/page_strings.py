@@ -36,6 +36,16 @@ def page_strings() -> dict[str, str]:
         "customer": _("Cliente"),
         "customerSearch": _("Buscar cliente por cédula, RUC o nombre"),
         "customerNotFound": _("No se encontró ningún cliente."),
+        "newCustomer": _("Nuevo cliente"),
+        "idType": _("Tipo de identificación"),
+        "idCedula": _("Cédula"),
+        "idRuc": _("RUC"),
+        "idPassport": _("Pasaporte"),
+        "idForeign": _("Identificación del exterior"),
+        "identification": _("Identificación"),
+        "customerName": _("Nombre o razón social"),
+        "customerEmail": _("Correo (opcional)"),
+        "saveCustomer": _("Guardar cliente"),
         "finalLimit": _(
             "Más de %(limit)s USD: identifique al cliente (cédula o RUC) "
             "antes de cobrar."

@@ -19,6 +19,11 @@ urlpatterns = [
     path("api/categories", api_lookups.category_list, name="api-categories"),
     path("api/supervisor-pin", api.supervisor_pin, name="api-supervisor-pin"),
     path("api/customers", api_lookups.customer_list, name="api-customers"),
+    path(
+        "api/customers/new",
+        api_lookups.customer_create,
+        name="api-customer-create",
+    ),
     path("api/cash-sessions", api.cash_sessions, name="api-cash-sessions"),
     path(
         "api/cash-sessions/<int:pk>/movements",

@@ -306,3 +306,39 @@ def test_final_consumer_limit_is_shown_before_cobrar(page, live_server, business
     page.wait_for_selector("#customer-dialog >> text=identifique al cliente")
     assert page.locator("#pay-dialog").count() == 0
     assert sales(business) == []
+
+
+def test_quick_add_a_customer_with_errors_inline(page, live_server, business):
+    """Over $50 the cashier adds the buyer on the spot: a wrong cédula and a blank
+    name are shown under their fields; the saved customer goes on the sale."""
+    from backoffice.customers.models import Customer
+
+    make_product(business, code="TV", name="Televisor", price="100.00", tax="0")
+    open_page(page, live_server, business)
+    open_till(page)
+    tap(page, "Televisor")
+    page.keyboard.press("F12")
+    page.wait_for_selector("#customer-dialog")
+    page.fill("#customer-q", "1710034066")  # not a valid cédula: not found
+    page.wait_for_selector("#customer-dialog >> text=No se encontró ningún cliente.")
+    page.click("#customer-new")
+    assert page.input_value("#new-identification") == "1710034066"
+    page.click("#customer-new-form button[type=submit]")
+    # Both problems at once, each under its field; nothing saved.
+    page.wait_for_selector("#new-identification-error >> text=Cédula inválida")
+    page.wait_for_selector("#new-name-error:not(:empty)")
+    shot(page, "customer-quick-add")
+    page.fill("#new-identification", "1710034065")
+    page.fill("#new-name", "María Pérez")
+    page.click("#customer-new-form button[type=submit]")
+    page.wait_for_selector("#customer-name >> text=María Pérez")
+    with tenant_context(business):
+        assert Customer.objects.filter(identification="1710034065").count() == 1
+    pay_exact(page)
+    wait_printed(page, 1)
+    (sale,) = sales(business)
+    assert (sale.customer_identification, sale.customer_name) == (
+        "1710034065",
+        "María Pérez",
+    )
+    assert csp_violations(page) == []

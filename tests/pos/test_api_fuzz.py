@@ -15,6 +15,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backoffice.customers.models import Customer
 from backoffice.inventory.models import StockMove
 from backoffice.tenancy.context import tenant_context
 from pos import urls as pos_urls
@@ -171,6 +172,15 @@ BODIES = {
     ),
     "void": bodies(keyed(reason=VALUES, supervisor_pin=VALUES)),
     "pin": bodies(keyed(pin=VALUES)),
+    "customer": bodies(
+        keyed(
+            id_type=mostly(st.sampled_from(["04", "05", "06", "07", "08"])),
+            identification=mostly(st.sampled_from(["1710034065", "1790012345001"])),
+            name=VALUES,
+            email=VALUES,
+            phone=VALUES,
+        )
+    ),
     "return": bodies(
         keyed(
             idempotency_key=mostly(st.uuids().map(str)),
@@ -218,7 +228,7 @@ def _encode(body, world):
     return re.sub(rf'"{RAW}([^"]*)"', r"\1", body)
 
 
-COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession, SaleReturn)
+COUNTED = (Sale, Payment, StockMove, CashMovement, CashSession, SaleReturn, Customer)
 
 
 def _counts(business) -> tuple:
@@ -307,6 +317,7 @@ def test_every_api_endpoint_is_fuzzed():
         "api-categories",
         "api-supervisor-pin",
         "api-customers",
+        "api-customer-create",
         "api-cash-sessions",
         "api-cash-movements",
         "api-cash-close",
@@ -372,6 +383,12 @@ def test_fuzz_sales_list(world, session, page):
 @given(q=QUERIES)
 def test_fuzz_customers(world, q):
     _get(world, "/pos/api/customers", {"q": q})
+
+
+@FUZZ
+@given(body=BODIES["customer"])
+def test_fuzz_customer_create(world, body):
+    _post(world, "/pos/api/customers/new", body)
 
 
 @FUZZ

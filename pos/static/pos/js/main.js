@@ -33,8 +33,11 @@ function customerDialog() {
         cents(quoteState.data.total) > cents(config.finalConsumerLimit)) {
       dialog.append(el("p", {class: "warn", text: $("limit-warning").textContent}));
     }
+    const form = quickAddForm(close, () => input.value.trim());
     dialog.append(el("label", {for: "customer-q", text: t("customerSearch")}), input, list, error,
+      form,
       el("div", {class: "dlg-actions"},
+        button(t("newCustomer"), () => form.reveal(), {id: "customer-new"}),
         button(t("finalConsumer"), () => close({final: true}), {id: "customer-final"}),
         button(t("cancel"), () => close(null))));
   }, {id: "customer-dialog"}).then((c) => {
@@ -42,6 +45,56 @@ function customerDialog() {
     cart().customer = c.final ? null : {id: c.id, name: c.name, identification: c.identification};
     changed();
   });
+}
+
+// Quick-add: the server checks the cédula/RUC (stdnum) and names the field of
+// an error, shown under that field; nothing is saved until it is valid.
+function quickAddForm(close, typed) {
+  const types = [["05", "idCedula"], ["04", "idRuc"], ["06", "idPassport"], ["08", "idForeign"]];
+  const field = (name, label, input) => {
+    const error = el("p", {class: "error", id: `new-${name}-error`});
+    return {name, input, error, row: el("label", {}, label, input, error)};
+  };
+  const fields = [
+    field("id_type", t("idType"), el("select", {id: "new-id_type"},
+      ...types.map(([code, key]) => el("option", {value: code, text: t(key)})))),
+    field("identification", t("identification"),
+      el("input", {id: "new-identification", inputmode: "numeric", autocomplete: "off"})),
+    field("name", t("customerName"), el("input", {id: "new-name", autocomplete: "off"})),
+    field("email", t("customerEmail"), el("input", {id: "new-email", type: "email"})),
+  ];
+  const general = el("p", {class: "error", id: "new-customer-error"});
+  const save = async () => {
+    const body = Object.fromEntries(fields.map((f) => [f.name, f.input.value]));
+    fields.forEach((f) => { f.error.textContent = ""; });
+    general.textContent = "";
+    const r = await api("/pos/api/customers/new", body);
+    if (r.ok) { close(r.data); return; }
+    const marked = Object.entries(r.data?.fields || {[r.data?.field || ""]: errorText(r)});
+    for (const [name, message] of marked) {
+      const target = fields.find((f) => f.name === name);
+      (target ? target.error : general).textContent = message;
+    }
+    const first = fields.find((f) => f.error.textContent);
+    (first ? first.input : fields[1].input).focus();
+  };
+  const form = el("form", {class: "quick-add", id: "customer-new-form", hidden: true},
+    ...fields.map((f) => f.row), general,
+    el("div", {class: "dlg-actions"}, el("button", {type: "submit", text: t("saveCustomer")})));
+  form.addEventListener("submit", (e) => { e.preventDefault(); save(); });
+  form.reveal = () => {
+    form.hidden = false;
+    const guess = typed();  // what was typed in the search: a cédula/RUC or a name
+    if (/^\d{10,13}$/.test(guess)) {
+      fields[1].input.value = guess;
+      fields[0].input.value = guess.length === 13 ? "04" : "05";
+      fields[2].input.focus();
+    } else {
+      fields[2].input.value = guess;
+      fields[1].input.focus();
+    }
+  };
+  return form;
 }
 
 function cartLabel(c) {
