@@ -6,7 +6,7 @@ import pytest
 
 from backoffice.tenancy.context import tenant_context
 from backoffice.tenancy.models import Membership
-from tests.browser.test_pos_page import csp_violations, log_in, page  # noqa: F401
+from tests.browser.conftest import csp_violations, log_in
 from tests.factories import UserFactory, membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (390, 844)])
 def test_manager_sets_a_pin_from_the_dashboard(
-    page,  # noqa: F811
+    page,
     live_server,
     business,
     width,
