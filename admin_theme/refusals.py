@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from backoffice.tenancy import roles
 from backoffice.tenancy.roles import SELLERS
 from backoffice.tenancy.selectors import invitation_list_for_user
-
-API_PREFIXES = ("/pos/api/", "/pos/mesas/api/")
+from pos.api import API_PREFIXES
 
 
 def _links(request) -> list[dict]:

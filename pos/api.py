@@ -25,7 +25,9 @@ from .errors import CashInputError, NotFoundError, QueryError, SaleInputError
 from .models import CashSession, Sale
 
 SELLERS = roles.SELLERS
-API_PREFIX = "/pos/api/"
+# The JSON APIs of the POS (the counter's and restaurant mode's): their errors,
+# CSRF failures and refusals included, answer JSON.
+API_PREFIXES = ("/pos/api/", "/pos/mesas/api/")
 
 
 def error_response(code: str, detail: str, status: int, field=None) -> JsonResponse:
@@ -78,8 +80,8 @@ def _body(request) -> bytes:
 
 
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: JSON for the API (/pos/api/), Django's page elsewhere."""
-    if not request.path.startswith(API_PREFIX):
+    """CSRF_FAILURE_VIEW: JSON for the APIs (API_PREFIXES), Django's page elsewhere."""
+    if not request.path.startswith(API_PREFIXES):
         return django_csrf_failure(request, reason)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

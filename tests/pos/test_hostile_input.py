@@ -382,3 +382,13 @@ def test_api_hostile_inputs_leave_the_transaction_usable(api, business, session)
     assert _counts(business) == (0, 0, 0, 0, 1, 0)
     good = api.post(SALES, _sale(product), "application/json")
     assert good.status_code == 201
+
+
+def test_csrf_failure_on_the_restaurant_api_is_json_403(owner, session):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    _refused(
+        client.post("/pos/mesas/api/tables/1/open", "{}", "application/json"),
+        status=403,
+        error="csrf_failed",
+    )
