@@ -9,6 +9,7 @@ that cashier's PIN approvals out until the window has passed.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -56,6 +57,38 @@ def member_role(*, business: Business, user) -> str | None:
         )
         .values_list("role", flat=True)
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What a refused action says: the user has no role here, gave no PIN, or is
+    locked out (`locked` with %(minutes)d). Built by the caller at call time,
+    in the request's language."""
+
+    no_role: str
+    no_pin: str
+    locked: str
+
+
+def action_authorizer(*, business: Business, actor, pin: str, refused, field, says):
+    """Who authorises an action at the till (a void, a return): the actor if a
+    manager or owner, else the manager whose PIN the cashier typed (tries
+    counted, lockout). Raises `refused` with the caller's `says` messages."""
+    role = member_role(business=business, user=actor)
+    if role in roles.MANAGERS:
+        return actor
+    if role is None:
+        raise refused(says.no_role)
+    if not pin:
+        raise refused(says.no_pin, field=field)
+    return supervisor_authorize(
+        business=business,
+        actor=actor,
+        pin=pin,
+        refused=refused,
+        field=field,
+        locked=says.locked,
     )
 
 

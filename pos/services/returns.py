@@ -34,7 +34,6 @@ from backoffice.customers.models import IdType
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.limits import MAX_LINES
-from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business
 from core import calc
 from core.money import ZERO, round_money, round_unit
@@ -58,7 +57,7 @@ from ..models import (
     Void,
 )
 from .cash import cash_session_locked
-from .pins import member_role, supervisor_authorize
+from .pins import Refusals, action_authorizer
 
 
 @dataclass(frozen=True)
@@ -158,25 +157,19 @@ def _by_key(*, business, key, fingerprint) -> SaleReturn | None:
 
 
 def _authorizer(*, business, actor, pin):
-    role = member_role(business=business, user=actor)
-    if role in roles.MANAGERS:
-        return actor
-    if role is None:
-        raise ReturnNotAllowedError(_("No tiene permiso para registrar devoluciones."))
-    if not pin:
-        raise ReturnNotAllowedError(
-            _("Se requiere el PIN de un administrador para la devolución."),
-            field="pin",
-        )
-    return supervisor_authorize(
+    return action_authorizer(
         business=business,
         actor=actor,
         pin=pin,
         refused=ReturnNotAllowedError,
         field="pin",
-        locked=_(
-            "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
-            "a un administrador que registre la devolución."
+        says=Refusals(
+            no_role=_("No tiene permiso para registrar devoluciones."),
+            no_pin=_("Se requiere el PIN de un administrador para la devolución."),
+            locked=_(
+                "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+                "a un administrador que registre la devolución."
+            ),
         ),
     )
 

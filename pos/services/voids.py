@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from backoffice.customers.models import IdType
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
-from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
@@ -42,30 +41,24 @@ from ..errors import (
 )
 from ..models import CashMovement, Sale, SaleLine, SaleReturn, Void
 from .cash import cash_session_locked
-from .pins import member_role, supervisor_authorize
+from .pins import Refusals, action_authorizer
 
 
 def void_authorizer(*, business: Business, actor, supervisor_pin: str = ""):
     """The user who authorises the void: the actor if manager/owner, else a PIN's."""
-    role = member_role(business=business, user=actor)
-    if role in roles.CAN_VOID:
-        return actor
-    if role is None:
-        raise VoidNotAllowedError(_("No tiene permiso para anular ventas."))
-    if not supervisor_pin:
-        raise VoidNotAllowedError(
-            _("Se requiere el PIN de un administrador para anular."),
-            field="supervisor_pin",
-        )
-    return supervisor_authorize(
+    return action_authorizer(
         business=business,
         actor=actor,
         pin=supervisor_pin,
         refused=VoidNotAllowedError,
         field="supervisor_pin",
-        locked=_(
-            "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
-            "a un administrador que anule la venta."
+        says=Refusals(
+            no_role=_("No tiene permiso para anular ventas."),
+            no_pin=_("Se requiere el PIN de un administrador para anular."),
+            locked=_(
+                "Demasiados PIN incorrectos: espere %(minutes)d minutos o pida "
+                "a un administrador que anule la venta."
+            ),
         ),
     )
 
