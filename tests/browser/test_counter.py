@@ -342,3 +342,26 @@ def test_quick_add_a_customer_with_errors_inline(page, live_server, business):
         "María Pérez",
     )
     assert csp_violations(page) == []
+
+
+def test_cobrar_right_after_adding_waits_for_the_price(page, live_server, business):
+    """A fast cashier taps «Cobrar» before the new line is priced: the payment
+    opens with the right total (it used to say «Agregue productos.»)."""
+    import time
+
+    make_product(business, code="AGUA", name="Agua", price="1.00", tax="0")
+    open_page(page, live_server, business)
+    open_till(page)
+
+    def slow_quote(route):  # a slow network: the price arrives after the tap
+        time.sleep(0.6)
+        route.continue_()
+
+    page.route("**/pos/api/sales/quote", slow_quote)
+    tap(page, "Agua")
+    page.click("#pay-btn")  # no wait for the quote
+    page.wait_for_selector("#pay-dialog >> text=1.00")
+    page.click("#pay-exact")
+    page.click("#pay-confirm")
+    page.wait_for_selector(".toast >> text=001-001-000000001")
+    assert [s.total for s in sales(business)] == [Decimal("1.00")]

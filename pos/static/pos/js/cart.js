@@ -178,7 +178,25 @@ export function saleBody(c = cart()) {
   return body;
 }
 
-export async function quote() {
+// The quote in flight, so "Cobrar" tapped right after adding a product waits
+// for it instead of finding no total.
+let inFlight = null;
+
+export function quoteSettled() {
+  if (timer !== null) {  // a change not yet sent to be priced: price it now
+    clearTimeout(timer);
+    timer = null;
+    return quote();
+  }
+  return inFlight ?? Promise.resolve();
+}
+
+export function quote() {
+  inFlight = askQuote();
+  return inFlight;
+}
+
+async function askQuote() {
   const c = cart();
   if (!c.lines.length) {
     Object.assign(quoteState, {total: null, data: null, error: null});
@@ -283,5 +301,5 @@ export function refresh() {
   renderLines();
   renderLimit();
   clearTimeout(timer);
-  timer = setTimeout(quote, 60);
+  timer = setTimeout(() => { timer = null; quote(); }, 60);
 }

@@ -2,8 +2,8 @@
 // reference, split over several methods; one idempotency key per cart; a sale the
 // network lost waits as "pendiente" and is retried with the same key.
 import {api, errorText} from "./api.js";
-import {authorizeDiscounts, cart, estimateTotal, overFinalLimit, quoteState, saleBody, setPin}
-  from "./cart.js";
+import {authorizeDiscounts, cart, estimateTotal, overFinalLimit, quoteSettled, quoteState,
+  saleBody, setPin} from "./cart.js";
 import {cents, config, money, t} from "./i18n.js";
 import {newCart, save, state} from "./store.js";
 import {till} from "./till.js";
@@ -183,6 +183,7 @@ function payDialog(total) {
 export async function startPayment(openCustomer) {
   if (!cart().lines.length) { toast(t("empty"), "err"); return; }
   if (!till.session) { toast(t("needTill"), "err"); return; }
+  await quoteSettled();  // the line just added is still being priced
   if (!(await authorizeDiscounts())) return;
   if (quoteState.error?.offline) {
     toast(t("network"), "err");
