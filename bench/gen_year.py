@@ -46,9 +46,9 @@ NEW_SALES = "FROM pos_sale s WHERE s.business_id = %(business)s AND s.number > %
 LINE = f"""
 INSERT INTO pos_saleline (created_at, updated_at, position, code, name, modifiers,
     quantity, unit_price, discount, tax_code, tax_rate, base, tax, business_id,
-    product_id, sale_id)
+    product_id, sale_id, note)
 SELECT s.posted_at, s.posted_at, p, pr.code, pr.name, '[]', 1, 2.00, 0, '4', 15,
-    2.00, 0.30, s.business_id, pr.id, s.id
+    2.00, 0.30, s.business_id, pr.id, s.id, ''
 {NEW_SALES.replace("FROM pos_sale s", "FROM pos_sale s CROSS JOIN generate_series(1, %(lines)s) AS p JOIN products pr ON pr.k = (s.id + p) %% %(products)s")}
 """  # noqa: E501
 
