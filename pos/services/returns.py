@@ -30,15 +30,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.customers.models import IdType
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.limits import MAX_LINES
 from backoffice.tenancy.models import Business
 from core import calc
 from core.money import ZERO, round_money, round_unit
-from fiscal.models import DocType
-from fiscal.numbering import format_number, next_number
 from pos.documents import return_document_issue
 
 from ..errors import (
@@ -58,6 +55,7 @@ from ..models import (
 )
 from .cash import cash_session_locked
 from .pins import Refusals, action_authorizer
+from .voids import credit_note_number
 
 
 @dataclass(frozen=True)
@@ -190,7 +188,7 @@ def _sale_return(
         raise AlreadyVoidedError(_("La venta fue anulada: no admite devoluciones."))
     pairs, totals = _lines_take(business=business, sale=sale, lines=lines)
     session = cash_session_locked(business=business, point=sale.emission_point)
-    number, document_number = _credit_note_number(business=business, sale=sale)
+    number, document_number = credit_note_number(business=business, sale=sale)
     sale_return = SaleReturn(
         business=business,
         sale=sale,
@@ -305,21 +303,6 @@ def _lines_take(*, business, sale, lines):
 def _dec(value) -> Decimal:
     # SQLite sums decimals as floats: through their text, never float arithmetic.
     return ZERO if value is None else Decimal(str(value))
-
-
-def _credit_note_number(*, business, sale) -> tuple[int | None, str]:
-    """Take a credit-note number only when a nota de crédito will be issued."""
-    if sale.customer_id_type == IdType.CONSUMIDOR_FINAL:
-        return None, ""
-    point = sale.emission_point
-    number = next_number(
-        business=business, emission_point=point, doc_type=DocType.CREDIT_NOTE
-    )
-    return number, format_number(
-        establishment_code=point.establishment.code,
-        point_code=point.code,
-        number=number,
-    )
 
 
 def _stock_back(*, business, sale, sale_return, pairs) -> None:

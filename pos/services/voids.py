@@ -4,7 +4,7 @@ The rule of a void, in the order `sale_void` runs it (one transaction):
 
 1. who may void: `void_authorizer` (a manager, or a cashier with a manager's PIN);
 2. the sale is locked and voided once (`Void` row, unique per sale);
-3. credit-note number: `_credit_note_number` → `fiscal.numbering.next_number`,
+3. credit-note number: `credit_note_number` (returns share it) → `next_number`,
    only when the void issues a nota de crédito (`Void.needs_portal_annulment`
    says when it does not: consumidor final or a changed buyer);
 4. money back out of the drawer (`CashMovement` rows) and stock back in
@@ -117,7 +117,7 @@ def _sale_void(*, business, sale, actor, reason, authorized_by, voided_at) -> Vo
         )
     session = cash_session_locked(business=business, point=sale.emission_point)
     point = sale.emission_point
-    number, document_number = _credit_note_number(business=business, sale=sale)
+    number, document_number = credit_note_number(business=business, sale=sale)
     void = Void(
         business=business,
         sale=sale,
@@ -156,8 +156,9 @@ def _sale_void(*, business, sale, actor, reason, authorized_by, voided_at) -> Vo
     return void
 
 
-def _credit_note_number(*, business, sale) -> tuple[int | None, str]:
-    """Take a credit-note number only for a void that issues a nota de crédito."""
+def credit_note_number(*, business, sale) -> tuple[int | None, str]:
+    """Take a credit-note number for a sale's void or return, only when a nota de
+    crédito will be issued (none for consumidor final: SRI takes none)."""
     if sale.customer_id_type == IdType.CONSUMIDOR_FINAL:
         return None, ""
     point = sale.emission_point
