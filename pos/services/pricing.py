@@ -137,6 +137,13 @@ def _products_load(*, business, ids) -> dict[int, _ProductRow]:
     links = qn(ModifierGroupProduct._meta.db_table)
     groups = qn(ModifierGroup._meta.db_table)
     ids = list(ids)
+    # One statement whatever the cart's size on PostgreSQL (`= ANY` of one
+    # array parameter), so the prepared statement is reused; SQLite has no
+    # arrays: an IN list there.
+    if connection.vendor == "postgresql":
+        id_filter, id_params = "AND p.id = ANY(%s)", [ids]
+    else:
+        id_filter, id_params = f"AND p.id IN ({_placeholders(len(ids))})", ids
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.id, p.code, p.name, p.price, p.tax_category, p.track_stock, "  # noqa: S608 - tables from model metadata
@@ -145,9 +152,8 @@ def _products_load(*, business, ids) -> dict[int, _ProductRow]:
             "AND l.product_id = p.id "
             f"LEFT JOIN {groups} g ON g.business_id = l.business_id "
             "AND g.id = l.modifiergroup_id "
-            "WHERE p.business_id = %s AND p.is_active "
-            f"AND p.id IN ({_placeholders(len(ids))})",
-            [business.pk, *ids],
+            f"WHERE p.business_id = %s AND p.is_active {id_filter}",
+            [business.pk, *id_params],
         )
         rows = cursor.fetchall()
     # The field's own conversion: SQLite hands decimals back as floats.

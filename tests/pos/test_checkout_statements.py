@@ -1,0 +1,27 @@
+"""The checkout's product read is one statement whatever the cart's size on
+PostgreSQL (`= ANY` of an array), so its prepared statement is reused."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.pos.conftest import make_product
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def _product_reads(post, lines) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        post(lines)
+    return [q["sql"] for q in queries if "p.is_active" in q["sql"]]
+
+
+def test_the_product_read_has_one_shape_for_any_cart(post, business):
+    products = [make_product(business, price="1.00", stock=None) for _ in range(4)]
+    one = _product_reads(post, [(products[0], 1)])
+    four = _product_reads(post, [(p, 1) for p in products])
+    assert len(one) == len(four) == 1
+    assert "= ANY(" in one[0]
+    # The SQL text differs only in the bound array's literal as the capture shows it.
+    strip = lambda sql: sql.split("= ANY(")[0]  # noqa: E731
+    assert strip(one[0]) == strip(four[0])
