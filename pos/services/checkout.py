@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.customers.models import FINAL_CONSUMER_ID, Customer, IdType
+from backoffice.customers.models import FINAL_CONSUMER_ID, Customer
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_send
@@ -44,6 +44,11 @@ from .pricing import (
 )
 from .tender import payments_apply
 
+# What the sale snapshots of its buyer (and the rule checks): read with the
+# session for CONSUMIDOR FINAL, by the model's own column names.
+_BUYER_FIELDS = ("id", "business_id", "id_type", "identification", "name")
+_BUYER_FIELDS += ("address", "email", "phone")
+
 
 def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     """Lock the point's open cash session; resolve the buyer (one statement).
@@ -51,15 +56,20 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     The session is locked so a closing count waits for the sales in flight (the
     sequence lock serialises sales of a point anyway, so this costs no
     concurrency). With no customer given, the same statement reads the
-    business's CONSUMIDOR FINAL (it cannot be edited, only its id and name vary).
+    business's CONSUMIDOR FINAL, built with `Model.from_db` as a queryset
+    would (only the snapshot's fields: the rest stay deferred, never read).
     """
     qn = connection.ops.quote_name
     sessions = qn(CashSession._meta.db_table)
     customers = qn(Customer._meta.db_table)
+    columns = ", ".join(
+        f"c.{qn(Customer._meta.get_field(name).column)}"
+        for name in (f.removesuffix("_id") for f in _BUYER_FIELDS)
+    )
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, c.id, c.name FROM {sessions} s "  # noqa: S608 - tables from model metadata
+            f"SELECT s.id, {columns} FROM {sessions} s "  # noqa: S608 - names from model metadata
             f"LEFT JOIN {customers} c ON c.business_id = s.business_id "
             "AND c.identification = %s "
             "WHERE s.business_id = %s AND s.emission_point_id = %s "
@@ -72,20 +82,12 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
             _("No hay una caja abierta en este punto de emisión."),
             field="emission_point",
         )
-    session_id, final_id, final_name = row
+    session_id, *buyer = row
     if customer is not None:
         if customer.business_id != business.pk:
             raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
-    elif final_id is not None:
-        customer = Customer(
-            id=final_id,
-            business_id=business.pk,
-            id_type=IdType.CONSUMIDOR_FINAL,
-            identification=FINAL_CONSUMER_ID,
-            name=final_name,
-        )
-        customer._state.adding = False
-        customer._state.db = connection.alias
+    elif buyer[0] is not None:
+        customer = Customer.from_db(connection.alias, _BUYER_FIELDS, buyer)
     else:  # the business's first sale: create it
         customer = customer_final_consumer(business=business)
     return session_id, customer
