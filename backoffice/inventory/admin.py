@@ -89,7 +89,11 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
         "supplier",
         "user",
     ]
-    list_select_related = ["product", "establishment", "user"]
+    # The page's 50 moves are read alone, on the (business, created_at) index,
+    # then their products, establishments and users by id (3 queries, however
+    # many rows). Joined in, with 50 businesses' products in the tables,
+    # PostgreSQL walked every move of every product first: 2.2 s (issue 16).
+    list_select_related = ()
     list_filter = [date_range("created_at"), "reason", "establishment"]
     search_fields = ["product__name", "product__code", "reference", "supplier"]
     search_help_text = _(
@@ -108,6 +112,13 @@ class StockMoveAdmin(LargeListMixin, TenantExportMixin, ReadOnlyTenantAdmin):
         "user",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("product", "establishment", "user")
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Products are matched first (a small table), then their moves on an

@@ -91,19 +91,24 @@ def open_cash(*, business, establishment=None) -> tuple[Decimal, int]:
     sessions = CashSession.objects.for_business(business).filter(closed_at__isnull=True)
     if establishment is not None:
         sessions = sessions.filter(emission_point__establishment_id=establishment)
-    floats = sessions.aggregate(total=Sum("opening_float"), n=Count("id"))
+    # The few open sessions by id, then their rows on the (business, session)
+    # indexes: as a subquery PostgreSQL planned the payments badly (0.9 s).
+    opened = list(sessions.values_list("id", "opening_float"))
+    ids = [pk for pk, _float in opened]
+    if not ids:
+        return ZERO, 0
     paid = (
         Payment.objects.for_business(business)
-        .filter(method=CASH, sale__cash_session__in=sessions)
+        .filter(method=CASH, sale__business=business, sale__cash_session_id__in=ids)
         .aggregate(total=Sum("amount"))["total"]
     )
     moved = (
         CashMovement.objects.for_business(business)
-        .filter(method=CASH, session__in=sessions)
+        .filter(method=CASH, session_id__in=ids)
         .aggregate(total=Sum("amount"))["total"]
     )
-    total = (floats["total"] or ZERO) + (paid or ZERO) + (moved or ZERO)
-    return total, floats["n"]
+    floats = sum((value for _pk, value in opened), ZERO)
+    return floats + (paid or ZERO) + (moved or ZERO), len(ids)
 
 
 def sri_counts(*, business) -> dict[str, int]:
