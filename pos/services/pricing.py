@@ -199,26 +199,36 @@ def _options_load(*, business, lines) -> dict[tuple[int, int], dict]:
     return options
 
 
+def modifier_count_error(*, group: str, n: int, minimum: int, maximum: int):
+    """The refusal for `n` options chosen in a group of [minimum, maximum], or None
+    (one rule for the counter's checkout and restaurant orders)."""
+    if n < minimum:
+        return ngettext(
+            "«%(group)s»: elija al menos %(n)d opción.",
+            "«%(group)s»: elija al menos %(n)d opciones.",
+            minimum,
+        ) % {"group": group, "n": minimum}
+    if n > maximum:
+        return ngettext(
+            "«%(group)s»: elija como máximo %(n)d opción.",
+            "«%(group)s»: elija como máximo %(n)d opciones.",
+            maximum,
+        ) % {"group": group, "n": maximum}
+    return None
+
+
 def _groups_check(product: _ProductRow, chosen: list[dict], *, field: str) -> None:
     """Every modifier group of the product gets between its min and max options."""
     counts = Counter(o["group_id"] for o in chosen)
     for group in product.groups:
-        n = counts.get(group.pk, 0)
-        if n < group.minimum:
-            message = ngettext(
-                "«%(group)s»: elija al menos %(n)d opción.",
-                "«%(group)s»: elija al menos %(n)d opciones.",
-                group.minimum,
-            ) % {"group": group.name, "n": group.minimum}
-        elif n > group.maximum:
-            message = ngettext(
-                "«%(group)s»: elija como máximo %(n)d opción.",
-                "«%(group)s»: elija como máximo %(n)d opciones.",
-                group.maximum,
-            ) % {"group": group.name, "n": group.maximum}
-        else:
-            continue
-        raise InvalidModifiersError(message, field=field)
+        message = modifier_count_error(
+            group=group.name,
+            n=counts.get(group.pk, 0),
+            minimum=group.minimum,
+            maximum=group.maximum,
+        )
+        if message:
+            raise InvalidModifiersError(message, field=field)
 
 
 def lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:

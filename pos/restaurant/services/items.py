@@ -14,6 +14,7 @@ from backoffice.tenancy.models import Business
 from core.money import ZERO, round_money, round_unit, to_decimal
 from core.taxes import rate_for
 from pos.services import void_authorizer
+from pos.services.pricing import modifier_count_error
 
 from ..errors import BillError, ItemError, NotFoundError, VersionConflictError
 from ..models import KitchenTicket, KitchenTicketLine, Order, OrderItem
@@ -96,16 +97,14 @@ def modifiers_check(*, business, product, option_ids) -> list:
     chosen, wanted = [], set(option_ids)
     for group in groups:
         picked = [o for o in group.options.all() if o.is_active and o.pk in wanted]
-        if not group.min_choices <= len(picked) <= group.max_choices:
-            raise ItemError(
-                _("«%(group)s»: elija entre %(min)s y %(max)s opciones.")
-                % {
-                    "group": group.name,
-                    "min": group.min_choices,
-                    "max": group.max_choices,
-                },
-                field="modifiers",
-            )
+        message = modifier_count_error(
+            group=group.name,
+            n=len(picked),
+            minimum=group.min_choices,
+            maximum=group.max_choices,
+        )
+        if message:
+            raise ItemError(message, field="modifiers")
         chosen += [(group, o) for o in picked]
         wanted -= {o.pk for o in picked}
     if wanted:
