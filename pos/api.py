@@ -22,7 +22,8 @@ from core.errors import SouthernPOSError
 
 from . import schema, selectors, services
 from .errors import CashInputError, NotFoundError, QueryError, SaleInputError
-from .models import CashSession, Sale
+from .models import CashSession
+from .services import PostedSale
 
 SELLERS = roles.SELLERS
 # The JSON APIs of the POS (the counter's and restaurant mode's): their errors,
@@ -97,9 +98,10 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
-def sale_json(sale: Sale, *, returned: dict | None = None) -> dict:
+def sale_json(posted: PostedSale, *, returned: dict | None = None) -> dict:
     """The sale as the API answers it; `returned` (line id → quantity already
     returned) adds each line's `returned` for the return dialog."""
+    sale = posted.sale
     data = {
         "id": sale.pk,
         "number": sale.document_number,
@@ -123,7 +125,7 @@ def sale_json(sale: Sale, *, returned: dict | None = None) -> dict:
                 "tax": _money(line.tax),
                 "total": _money(line.base + line.tax),
             }
-            for line in sale.lines.all()
+            for line in posted.lines
         ],
         "taxes": [
             {
@@ -132,11 +134,11 @@ def sale_json(sale: Sale, *, returned: dict | None = None) -> dict:
                 "base": _money(t.base),
                 "tax": _money(t.tax),
             }
-            for t in sale.taxes.all()
+            for t in posted.taxes
         ],
         "payments": [
             {"method": p.method, "amount": _money(p.amount), "reference": p.reference}
-            for p in sale.payments.all()
+            for p in posted.payments
         ],
         "subtotal": _money(sale.subtotal),
         "discount": _money(sale.discount_total),
@@ -145,7 +147,7 @@ def sale_json(sale: Sale, *, returned: dict | None = None) -> dict:
         "total": _money(sale.total),
         "tendered": _money(sale.tendered),
         "change": _money(sale.change),
-        "voided": hasattr(sale, "void"),
+        "voided": posted.voided,
         "receipt_url": reverse("pos:sale-receipt-pdf", args=[sale.pk]),
         "receipt_html_url": reverse("pos:sale-receipt-html", args=[sale.pk]),
     }
@@ -179,7 +181,7 @@ def _point_get(request, point_id, *, error=SaleInputError):
 def sale_create(request):
     """POST /pos/api/sales (routed by pos.api_sales.sales, which also lists)."""
     body = schema.sale_body(request.json)
-    sale = services.sale_post(
+    posted = services.sale_post(
         business=request.business,
         point=_point_get(request, body.emission_point),
         cashier=request.user,
@@ -190,10 +192,7 @@ def sale_create(request):
         order=body.order,
         approval_pin=body.approval_pin,
     )
-    if sale.replayed:
-        sale = selectors.sale_get(business=request.business, pk=sale.pk)
-        return JsonResponse(sale_json(sale), status=200)
-    return JsonResponse(sale_json(sale), status=201)  # relations cached by sale_post
+    return JsonResponse(sale_json(posted), status=200 if posted.replayed else 201)
 
 
 @api_view(methods=("POST",))
@@ -250,7 +249,7 @@ def sale_detail(request, pk):
     if sale is None:
         return error_response("not_found", _("Venta no encontrada."), status=404)
     returned = selectors.sale_returned_quantities(business=request.business, sale=sale)
-    return JsonResponse(sale_json(sale, returned=returned))
+    return JsonResponse(sale_json(PostedSale.of(sale), returned=returned))
 
 
 @api_view(methods=("POST",))

@@ -45,7 +45,7 @@ def _buyer(sale: Sale) -> Buyer:
     )
 
 
-def _lines(sale: Sale) -> tuple[Line, ...]:
+def _lines(lines) -> tuple[Line, ...]:
     return tuple(
         Line(
             code=line.code,
@@ -55,7 +55,7 @@ def _lines(sale: Sale) -> tuple[Line, ...]:
             tax_code=line.tax_code,
             discount=line.discount,
         )
-        for line in sorted(sale.lines.all(), key=lambda line: line.position)
+        for line in sorted(lines, key=lambda line: line.position)
     )
 
 
@@ -71,10 +71,14 @@ def _reconcile(document, *, total, subtotal, tax, what: str) -> None:
         )
 
 
-def invoice_from_sale(sale: Sale, *, business: Business | None = None) -> Invoice:
+def invoice_from_sale(
+    sale: Sale, *, business: Business | None = None, lines=None, payments=None
+) -> Invoice:
     """The factura of a posted sale (to its customer or to CONSUMIDOR FINAL).
 
     Payments are the sale's applied amounts: cash is already net of change.
+    `lines` and `payments` are the sale's rows when the caller has them (the
+    checkout, which has just inserted them); else they are read.
     """
     point = sale.emission_point
     invoice = Invoice(
@@ -84,8 +88,11 @@ def invoice_from_sale(sale: Sale, *, business: Business | None = None) -> Invoic
         secuencial=str(sale.number),
         fecha=timezone.localdate(sale.posted_at),
         buyer=_buyer(sale),
-        lines=_lines(sale),
-        payments=tuple(Payment(p.method, p.amount) for p in sale.payments.all()),
+        lines=_lines(sale.lines.all() if lines is None else lines),
+        payments=tuple(
+            Payment(p.method, p.amount)
+            for p in (sale.payments.all() if payments is None else payments)
+        ),
         propina=sale.service_charge,
     )
     _reconcile(
@@ -111,7 +118,7 @@ def credit_note_from_void(
         secuencial=str(void.number),
         fecha=timezone.localdate(void.voided_at),
         buyer=_buyer(sale),
-        lines=_lines(sale),
+        lines=_lines(sale.lines.all()),
         modified_number=sale.document_number,
         modified_date=timezone.localdate(sale.posted_at),
         reason=void.reason,
@@ -127,14 +134,18 @@ def credit_note_from_void(
     return note
 
 
-def sale_invoice_issue(*, business: Business, sale: Sale) -> ElectronicDocument:
+def sale_invoice_issue(
+    *, business: Business, sale: Sale, lines=None, payments=None
+) -> ElectronicDocument:
     """Create the factura of a sale just posted, inside the checkout transaction."""
     if sale.business_id != business.pk:
         raise DocumentStateError(_("La venta no es de este negocio."))
     return edoc_create_for_sale(
         business=business,
         sale_id=sale.pk,
-        document=invoice_from_sale(sale, business=business),
+        document=invoice_from_sale(
+            sale, business=business, lines=lines, payments=payments
+        ),
     )
 
 

@@ -34,6 +34,7 @@ from ..models import CashSession, Payment, Sale, SaleLine, SaleTax
 from .discounts import Applied, OrderDiscount, approval_refused
 from .idempotency import request_fingerprint, sale_by_key
 from .pins import member_role, supervisor_authorize
+from .posted import PostedSale
 from .pricing import (
     NO_DISCOUNT,
     LineIn,
@@ -101,12 +102,18 @@ def sale_quote(
 
 
 def cart_price(
-    *, business: Business, lines: list[LineIn], order: OrderDiscount = NO_DISCOUNT
+    *,
+    business: Business,
+    lines: list[LineIn],
+    order: OrderDiscount = NO_DISCOUNT,
+    service: bool = True,
 ) -> tuple[calc.SaleTotals, Applied]:
     """The quote's totals and the percent each discount takes (for the limit)."""
     cart_check(lines)
     priced = lines_price(business=business, lines=lines)
-    return totals_compute(business=business, lines=lines, priced=priced, order=order)
+    return totals_compute(
+        business=business, lines=lines, priced=priced, order=order, service=service
+    )
 
 
 class _ApprovalNeeded(Exception):  # noqa: N818 - control flow inside this module
@@ -129,19 +136,27 @@ def sale_post(
     posted_at: datetime | None = None,
     order: OrderDiscount = NO_DISCOUNT,
     approval_pin: str = "",
-) -> Sale:
+    service: bool = True,
+) -> PostedSale:
     """Post a cart as an immutable sale, or return the sale already posted with `key`.
 
-    The returned sale has `replayed = True` when it was posted by an earlier
+    The answer has `replayed = True` when the sale was posted by an earlier
     request with the same idempotency key. `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
+    `service=False` posts without the business's service charge (a restaurant
+    bill the guests asked to pay without it).
     A discount above the business's `cashier_max_discount` by a member who is
     not a manager or owner needs `approval_pin` (a manager's or owner's PIN,
     with the void's lockout); the approver is kept on the sale.
     """
     cart_check(lines, payments)
     fingerprint = request_fingerprint(
-        point=point, lines=lines, payments=payments, customer=customer, order=order
+        point=point,
+        lines=lines,
+        payments=payments,
+        customer=customer,
+        order=order,
+        service=service,
     )
     post = partial(
         _sale_post,
@@ -155,6 +170,7 @@ def sale_post(
         fingerprint=fingerprint,
         posted_at=posted_at or timezone.now(),
         order=order,
+        service=service,
     )
     try:
         try:
@@ -202,8 +218,9 @@ def _sale_post(
     fingerprint,
     posted_at,
     order,
+    service,
     approved_by,
-) -> Sale:
+) -> PostedSale:
     if existing := sale_by_key(business=business, key=key, fingerprint=fingerprint):
         return existing
     if point is None or point.business_id != business.pk:
@@ -215,7 +232,7 @@ def _sale_post(
     )
     priced = lines_price(business=business, lines=lines)
     totals, applied = totals_compute(
-        business=business, lines=lines, priced=priced, order=order
+        business=business, lines=lines, priced=priced, order=order, service=service
     )
     if approved_by is None and (field := applied.above(business.cashier_max_discount)):
         if member_role(business=business, user=cashier) not in roles.MANAGERS:
@@ -267,7 +284,6 @@ def _sale_post(
         )
         for p in tender.rows
     ]
-    _cache_children(sale, lines=lines, taxes=taxes, payments=payments)
     # Lines, taxes, payments and stock go out together (a pipeline on
     # PostgreSQL); while the database runs them, the factura XML is built from
     # the rows just sent. Ids and stock levels are read after the block.
@@ -279,14 +295,15 @@ def _sale_post(
             _stock_out(business=business, sale=sale, priced=priced, totals=totals),
         )
         # The factura is part of the sale: same transaction, sent after commit.
-        sale_invoice_issue(business=business, sale=sale)
+        sale_invoice_issue(business=business, sale=sale, lines=lines, payments=payments)
     for done in sent:
         done()
-    sale.replayed = False
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
     )
-    return sale
+    return PostedSale(
+        sale=sale, lines=tuple(lines), taxes=tuple(taxes), payments=tuple(payments)
+    )
 
 
 def _sale_insert(
@@ -325,26 +342,6 @@ def _sale_insert(
     )
     insert_returning(Sale, [sale])
     return sale
-
-
-def _cache_children(sale: Sale, **children) -> None:
-    """Keep what was just inserted as the sale's prefetched relations.
-
-    Callers (the API response, receipts, the SRI hook) then read lines, taxes
-    and payments without querying again; a fresh sale has no void. The
-    querysets' filter is deferred (as Django's own prefetching does): it is
-    only compiled if a caller chains another query onto them.
-    """
-    cache = sale.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in children.items():
-        model = getattr(Sale, name).rel.related_model
-        queryset = model.objects._queryset_class(model=model)
-        queryset._defer_next_filter = True
-        queryset = queryset.filter(business_id=sale.business_id, sale=sale)
-        queryset._result_cache = list(rows)
-        queryset._prefetch_done = True
-        cache[name] = queryset
-    Sale.void.related.set_cached_value(sale, None)
 
 
 def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from core.money import to_decimal
 
+from .. import selectors
 from ..errors import IdempotencyKeyReusedError
 from ..models import Sale
 from .discounts import OrderDiscount
+from .posted import PostedSale
 from .pricing import NO_DISCOUNT, LineIn
 
 
@@ -44,7 +46,13 @@ def _line_print(line: LineIn) -> list:
 
 
 def request_fingerprint(
-    *, point, lines, payments, customer, order: OrderDiscount = NO_DISCOUNT
+    *,
+    point,
+    lines,
+    payments,
+    customer,
+    order: OrderDiscount = NO_DISCOUNT,
+    service: bool = True,
 ) -> str:
     """SHA-256 of what a checkout request asks for, to recognise a true replay."""
     data = {
@@ -57,11 +65,14 @@ def request_fingerprint(
     }
     if order:
         data["order"] = [_plain(order.amount or 0), _plain(order.percent or 0)]
+    if not service:
+        data["service"] = False
     encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def sale_by_key(*, business, key, fingerprint) -> Sale | None:
+def sale_by_key(*, business, key, fingerprint) -> PostedSale | None:
+    """The sale already posted with `key` (a replay), or None."""
     # Hand-written and narrow: every checkout asks, almost always to hear "no".
     table = connection.ops.quote_name(Sale._meta.db_table)
     key_field = Sale._meta.get_field("idempotency_key")
@@ -73,7 +84,7 @@ def sale_by_key(*, business, key, fingerprint) -> Sale | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    sale = Sale.objects.get(business=business, pk=row[0])
+    sale = selectors.sale_get(business=business, pk=row[0])
     # Sales posted before fingerprints were stored have none: taken as a replay.
     if sale.request_hash and sale.request_hash != fingerprint:
         raise IdempotencyKeyReusedError(
@@ -84,5 +95,4 @@ def sale_by_key(*, business, key, fingerprint) -> Sale | None:
             % {"doc": sale.document_number},
             field="idempotency_key",
         )
-    sale.replayed = True
-    return sale
+    return PostedSale.of(sale, replayed=True)

@@ -268,9 +268,10 @@ def lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
 
 
 def totals_compute(
-    *, business, lines, priced, order: OrderDiscount = NO_DISCOUNT
+    *, business, lines, priced, order: OrderDiscount = NO_DISCOUNT, service=True
 ) -> tuple[calc.SaleTotals, Applied]:
-    """Totals of the priced lines, discounts applied (line and order)."""
+    """Totals of the priced lines, discounts applied (line and order), with the
+    business's service charge unless `service` is False."""
     inputs = []
     for i, (line, p) in enumerate(zip(lines, priced, strict=True)):
         quantity = money_in(line.quantity, field_name=f"lines[{i}].quantity")
@@ -304,7 +305,8 @@ def totals_compute(
         for line, discount in zip(inputs, applied.discounts, strict=True)
     ]
     try:
-        totals = calc.sale_compute(inputs, service_rate=business.service_charge_rate)
+        rate = business.service_charge_rate if service else calc.ZERO
+        totals = calc.sale_compute(inputs, service_rate=rate)
     except calc.CalcError as exc:
         field_name = "lines" if exc.index is None else f"lines[{exc.index}]"
         if exc.code == "discount":

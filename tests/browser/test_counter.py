@@ -251,7 +251,7 @@ def post_sale(business, cashier, product, quantity="3"):
             lines=[LineIn(product_id=product.pk, quantity=Decimal(quantity))],
             payments=[PaymentIn("01", Decimal("100.00"))],
             key=uuid.uuid4(),
-        )
+        ).sale
 
 
 def test_void_and_partial_return_with_pin(page, live_server, business):

@@ -84,10 +84,19 @@ def product(business):
 
 @pytest.fixture
 def post(business, point, cashier, session):
-    """Post a sale in the business's context; lines as (product, qty[, discount])."""
+    """Post a sale in the business's context; lines as (product, qty[, discount]).
+
+    Returns the Sale, or the whole `PostedSale` answer with `full=True`."""
 
     def _post(
-        lines, payments=None, *, key=None, customer=None, cash=None, posted_at=None
+        lines,
+        payments=None,
+        *,
+        key=None,
+        customer=None,
+        cash=None,
+        posted_at=None,
+        full=False,
     ):
         with tenant_context(business):
             line_inputs = [
@@ -100,7 +109,7 @@ def post(business, point, cashier, session):
             ]
             if payments is None:
                 payments = [PaymentIn("01", Decimal(cash or "10000.00"))]
-            return sale_post(
+            posted = sale_post(
                 business=business,
                 point=point,
                 cashier=cashier,
@@ -110,6 +119,7 @@ def post(business, point, cashier, session):
                 key=key or uuid.uuid4(),
                 posted_at=posted_at,
             )
+            return posted if full else posted.sale
 
     return _post
 

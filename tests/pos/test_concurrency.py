@@ -53,7 +53,7 @@ def test_8_cashiers_x_50_sales_give_numbers_1_to_400(business, point, session):
 
     def shift(cashier):
         start.wait()
-        return [_sale(business, point, cashier, product).number for _ in range(50)]
+        return [_sale(business, point, cashier, product).sale.number for _ in range(50)]
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(_in_thread(business, shift), cashiers))
@@ -74,7 +74,7 @@ def test_20_concurrent_sales_of_10_units_sell_exactly_10(
     def buy(_):
         start.wait()
         try:
-            return _sale(business, point, cashier, product).number
+            return _sale(business, point, cashier, product).sale.number
         except InsufficientStockError:
             return None
 
@@ -97,8 +97,8 @@ def test_same_key_posted_10_times_concurrently_gives_one_sale(
 
     def post(_):
         start.wait()
-        sale = _sale(business, point, cashier, product, key=key)
-        return sale.pk, sale.replayed
+        posted = _sale(business, point, cashier, product, key=key)
+        return posted.sale.pk, posted.replayed
 
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(_in_thread(business, post), range(10)))
@@ -135,7 +135,7 @@ def test_failure_after_lines_inserted_leaves_nothing_committed(
     assert stock_of(business, product) == D("5")
     monkeypatch.undo()
     with tenant_context(business):
-        assert _sale(business, point, cashier, product).number == 1
+        assert _sale(business, point, cashier, product).sale.number == 1
 
 
 def test_same_key_with_two_carts_concurrently_gives_one_sale_and_409s(
@@ -148,10 +148,12 @@ def test_same_key_with_two_carts_concurrently_gives_one_sale_and_409s(
     def post(n):
         start.wait()
         try:
-            sale = _sale(business, point, cashier, product, key=key, quantity=n % 2 + 1)
+            posted = _sale(
+                business, point, cashier, product, key=key, quantity=n % 2 + 1
+            )
         except IdempotencyKeyReusedError:
             return n % 2 + 1, "reused"
-        return n % 2 + 1, sale.replayed
+        return n % 2 + 1, posted.replayed
 
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(_in_thread(business, post), range(10)))

@@ -75,7 +75,7 @@ def test_the_cashier_who_opened_the_session_sees_its_sales(
             payments=[PaymentIn("01", Decimal("100"))],
             customer=customer,
             key=uuid.uuid4(),
-        )
+        ).sale
     assert (
         client.get(reverse("pos:sale-receipt-html", args=[sold.pk])).status_code == 200
     )

@@ -41,7 +41,7 @@ def _post(business, point, cashier, product_id, options, key):
             lines=[LineIn(product_id, D("2"), modifier_ids=tuple(options))],
             payments=[PaymentIn("01", D("40"))],
             key=key,
-        )
+        ).sale
 
 
 def test_modifiers_add_price_and_name(business, point, cashier, session, burger):

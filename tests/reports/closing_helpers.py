@@ -58,7 +58,7 @@ class Shop:
                 customer=customer,
                 key=uuid.uuid4(),
                 posted_at=when,
-            )
+            ).sale
 
     def void(self, sale, when):
         with tenant_context(self.business):

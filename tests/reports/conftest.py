@@ -53,7 +53,7 @@ def poster(business, emission_point=None):
                 key=uuid.uuid4(),
                 posted_at=posted_at,
                 customer=buyer,
-            )
+            ).sale
 
     return _post
 

@@ -3,12 +3,11 @@
 Each part is posted through the counter's checkout (`pos.services.sale_post`)
 with the part's own idempotency key, so a retried payment never posts twice.
 The checkout computes the propina from the business's service rate; a bill
-without service is posted with a copy of the business whose rate is zero.
+without service is posted with `service=False`.
 """
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -177,16 +176,6 @@ def part_lines(part: BillPart, items_by_id: dict) -> list[PartLine]:
     ]
 
 
-def _checkout_business(business: Business, service: bool) -> Business:
-    if service:
-        return business
-    # An in-memory copy: the checkout reads the rate from the business it is
-    # given; the stored business is not touched.
-    plain = copy.copy(business)
-    plain.service_charge_rate = ZERO
-    return plain
-
-
 def part_pay(
     *,
     business: Business,
@@ -212,7 +201,8 @@ def part_pay(
         if not lines:
             raise BillError(_("Esta parte no tiene productos."))
         sale = sale_post(
-            business=_checkout_business(business, part.service_charge),
+            business=business,
+            service=part.service_charge,
             point=point,
             cashier=cashier,
             lines=[
@@ -226,7 +216,7 @@ def part_pay(
             payments=payments,
             customer=customer,
             key=part.key,
-        )
+        ).sale
         part.sale = sale
         part.save(update_fields=["sale", "updated_at"])
         if not order.parts.filter(sale__isnull=True).exists():
