@@ -267,15 +267,58 @@ def _in_pipeline(connection) -> bool:
     )
 
 
+class Batch:
+    """Statements sent together, read when the block ends.
+
+    A psycopg pipeline on PostgreSQL: the server runs one statement while
+    Python prepares the next, and the results (errors too, as Django's
+    database errors) come back together at the end of the block, where each
+    statement's `then` runs in the order they were added (new ids are set,
+    the stock rule is checked). Elsewhere the statements run one by one and
+    `then` still runs at the end. Statements whose results are needed inside
+    the block do not belong in it.
+
+        with Batch() as batch:
+            batch.insert(SaleLine, lines)
+            stock_moves_apply(business=b, moves=moves, batch=batch)
+    """
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+        self._then: list = []
+        self._pipeline = None
+
+    def __enter__(self) -> "Batch":
+        self._pipeline = pipelined(self.using)
+        self._pipeline.__enter__()
+        return self
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        self._pipeline.__exit__(kind, value, traceback)
+        if kind is None:
+            for then in self._then:
+                then()
+        return False
+
+    def insert(self, model, objs: list) -> list:
+        """INSERT `objs` (their primary keys are set when the block ends)."""
+        self._then.append(insert_send(model, objs, using=self.using))
+        return objs
+
+    def execute(self, sql: str, params, then) -> None:
+        """Run `sql`; `then(rows)` gets its rows when the block ends."""
+        fetch = execute_send(connections[self.using], sql, params)
+        self._then.append(lambda: then(fetch()))
+
+
 @contextmanager
 def pipelined(using: str = "default"):
     """Send the block's statements without waiting for each result.
 
     psycopg's pipeline mode on PostgreSQL: the server runs one statement while
     Python prepares the next, and the results come back together when the
-    block ends (errors too, as Django's database errors). Only statements
-    whose results are read after the block belong in it (`insert_send`,
-    `execute_send`). Elsewhere, a plain block.
+    block ends (errors too, as Django's database errors). Use it through
+    `Batch`, which reads the results after the block. Elsewhere, a plain block.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":

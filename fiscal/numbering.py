@@ -6,7 +6,21 @@ sale rolls back, so does the number, and concurrent tills wait their turn.
 
 from django.db import transaction
 
+from core.sql import Sql
+
 from .models import DocumentSequence
+
+# The ORM's update() returns no values; PostgreSQL and SQLite ≥ 3.35 both take
+# RETURNING. Row-level security still applies to this statement.
+INCREMENT = Sql(
+    "document_number_next",
+    "UPDATE {DocumentSequence} SET {DocumentSequence.last_number} = "
+    "{DocumentSequence.last_number} + 1 WHERE {DocumentSequence.business} = %s "
+    "AND {DocumentSequence.emission_point} = %s AND {DocumentSequence.doc_type} = %s "
+    "RETURNING {DocumentSequence.last_number}",
+    models=(DocumentSequence,),
+    example=lambda vendor: ({}, [0, 0, "01"]),
+)
 
 
 def next_number(*, business, emission_point, doc_type: str) -> int:
@@ -30,14 +44,10 @@ def next_number(*, business, emission_point, doc_type: str) -> int:
 
 
 def _increment(keys) -> int | None:
-    # Raw SQL: the ORM's update() returns no values (PostgreSQL and SQLite ≥ 3.35
-    # both accept RETURNING). Row-level security still applies to this cursor.
-    table = DocumentSequence._meta.db_table
-    with transaction.get_connection().cursor() as cursor:
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{table}" SET "last_number" = "last_number" + 1 '  # noqa: S608 - table from model metadata
-            'WHERE "business_id" = %s AND "emission_point_id" = %s '
-            'AND "doc_type" = %s RETURNING "last_number"',
+            INCREMENT.render(connection),
             [_pk(keys["business"]), _pk(keys["emission_point"]), keys["doc_type"]],
         )
         row = cursor.fetchone()

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from backoffice.customers.models import FINAL_CONSUMER_ID, Customer
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
-from backoffice.inventory.services import MoveInput, stock_moves_send
+from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
-from core.bulk import insert_returning, insert_send, pipelined
+from core.bulk import Batch, insert_returning
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
@@ -30,7 +30,7 @@ from ..errors import (
     UnknownCustomerError,
     UnknownEmissionPointError,
 )
-from ..models import CashSession, Payment, Sale, SaleLine, SaleTax
+from ..models import Payment, Sale, SaleLine, SaleTax
 from .discounts import Applied, OrderDiscount, approval_refused
 from .idempotency import request_fingerprint, sale_by_key
 from .pins import member_role, supervisor_authorize
@@ -43,12 +43,10 @@ from .pricing import (
     lines_price,
     totals_compute,
 )
+from .statements import BUYER_FIELDS, SESSION_AND_BUYER
 from .tender import payments_apply
 
-# What the sale snapshots of its buyer (and the rule checks): read with the
-# session for CONSUMIDOR FINAL, by the model's own column names.
-_BUYER_FIELDS = ("id", "business_id", "id_type", "identification", "name")
-_BUYER_FIELDS += ("address", "email", "phone")
+_BUYER_ATTNAMES = [Customer._meta.get_field(name).attname for name in BUYER_FIELDS]
 
 
 def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
@@ -60,21 +58,10 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     business's CONSUMIDOR FINAL, built with `Model.from_db` as a queryset
     would (only the snapshot's fields: the rest stay deferred, never read).
     """
-    qn = connection.ops.quote_name
-    sessions = qn(CashSession._meta.db_table)
-    customers = qn(Customer._meta.db_table)
-    columns = ", ".join(
-        f"c.{qn(Customer._meta.get_field(name).column)}"
-        for name in (f.removesuffix("_id") for f in _BUYER_FIELDS)
-    )
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, {columns} FROM {sessions} s "  # noqa: S608 - names from model metadata
-            f"LEFT JOIN {customers} c ON c.business_id = s.business_id "
-            "AND c.identification = %s "
-            "WHERE s.business_id = %s AND s.emission_point_id = %s "
-            f"AND s.closed_at IS NULL{lock}",
+            SESSION_AND_BUYER.render(connection, lock=lock),
             [FINAL_CONSUMER_ID, business.pk, point.pk],
         )
         row = cursor.fetchone()
@@ -88,7 +75,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
         if customer.business_id != business.pk:
             raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
     elif buyer[0] is not None:
-        customer = Customer.from_db(connection.alias, _BUYER_FIELDS, buyer)
+        customer = Customer.from_db(connection.alias, _BUYER_ATTNAMES, buyer)
     else:  # the business's first sale: create it
         customer = customer_final_consumer(business=business)
     return session_id, customer
@@ -286,18 +273,16 @@ def _sale_post(
     ]
     # Lines, taxes, payments and stock go out together (a pipeline on
     # PostgreSQL); while the database runs them, the factura XML is built from
-    # the rows just sent. Ids and stock levels are read after the block.
-    with pipelined():
-        sent = (
-            _lines_send(lines=lines),
-            insert_send(SaleTax, taxes),
-            insert_send(Payment, payments),
-            _stock_out(business=business, sale=sale, priced=priced, totals=totals),
+    # the rows just sent. Ids are set and stock checked when the batch ends.
+    with Batch() as batch:
+        batch.insert(SaleLine, lines)
+        batch.insert(SaleTax, taxes)
+        batch.insert(Payment, payments)
+        _stock_out(
+            business=business, sale=sale, priced=priced, lines=lines, batch=batch
         )
         # The factura is part of the sale: same transaction, sent after commit.
         sale_invoice_issue(business=business, sale=sale, lines=lines, payments=payments)
-    for done in sent:
-        done()
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
     )
@@ -369,20 +354,16 @@ def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
     ]
 
 
-def _lines_send(*, lines):
-    return insert_send(SaleLine, lines)
-
-
-def _stock_out(*, business, sale, priced, totals):
+def _stock_out(*, business, sale, priced, lines, batch):
     moves = [
         MoveInput(
             product_id=p.product.pk,
             establishment_id=sale.establishment_id,
-            quantity=-r.quantity,
+            quantity=-line.quantity,
             reason=StockMove.Reason.SALE,
             reference=sale.document_number,
         )
-        for p, r in zip(priced, totals.lines, strict=True)
+        for p, line in zip(priced, lines, strict=True)
         if p.product.track_stock
     ]
-    return stock_moves_send(business=business, moves=moves, user=sale.cashier)
+    stock_moves_apply(business=business, moves=moves, user=sale.cashier, batch=batch)

@@ -17,6 +17,7 @@ from ..models import Sale
 from .discounts import OrderDiscount
 from .posted import PostedSale
 from .pricing import NO_DISCOUNT, LineIn
+from .statements import SALE_BY_KEY
 
 
 def _plain(value) -> str:
@@ -73,12 +74,10 @@ def request_fingerprint(
 
 def sale_by_key(*, business, key, fingerprint) -> PostedSale | None:
     """The sale already posted with `key` (a replay), or None."""
-    # Hand-written and narrow: every checkout asks, almost always to hear "no".
-    table = connection.ops.quote_name(Sale._meta.db_table)
     key_field = Sale._meta.get_field("idempotency_key")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {table} WHERE business_id = %s AND idempotency_key = %s",  # noqa: S608 - table from model metadata
+            SALE_BY_KEY.render(connection),
             [business.pk, key_field.get_db_prep_value(key, connection)],
         )
         row = cursor.fetchone()

@@ -10,12 +10,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from backoffice.catalog.models import (
-    ModifierGroup,
-    ModifierGroupProduct,
-    ModifierOption,
-    Product,
-)
+from backoffice.catalog.models import ModifierOption, Product
 from backoffice.limits import (
     MAX_LINES,
     MAX_MODIFIERS,
@@ -26,6 +21,7 @@ from backoffice.limits import (
 )
 from core import calc
 from core.money import ZERO, round_unit, to_decimal
+from core.sql import id_filter
 
 from ..errors import (
     InvalidModifiersError,
@@ -35,6 +31,7 @@ from ..errors import (
     UnknownProductError,
 )
 from .discounts import Applied, OrderDiscount, discounts_apply
+from .statements import PRODUCTS
 
 
 @dataclass(frozen=True)
@@ -123,37 +120,13 @@ class _Priced:
     modifiers: list[dict]
 
 
-def _placeholders(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
 def _products_load(*, business, ids) -> dict[int, _ProductRow]:
-    # Hand-written: the checkout's reads cost more in the ORM's query
-    # compiler than in PostgreSQL (see BENCHMARKS.md); RLS applies all the same.
-    # The product's modifier groups come in the same statement (one row per
-    # group), so enforcing min/max costs no query.
-    qn = connection.ops.quote_name
-    table = qn(Product._meta.db_table)
-    links = qn(ModifierGroupProduct._meta.db_table)
-    groups = qn(ModifierGroup._meta.db_table)
-    ids = list(ids)
-    # One statement whatever the cart's size on PostgreSQL (`= ANY` of one
-    # array parameter), so the prepared statement is reused; SQLite has no
-    # arrays: an IN list there.
-    if connection.vendor == "postgresql":
-        id_filter, id_params = "AND p.id = ANY(%s)", [ids]
-    else:
-        id_filter, id_params = f"AND p.id IN ({_placeholders(len(ids))})", ids
+    # Hand-written (statements.PRODUCTS); RLS applies all the same.
+    column = "p." + connection.ops.quote_name(Product._meta.pk.column)
+    ids_sql, ids_params = id_filter(connection, column, ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT p.id, p.code, p.name, p.price, p.tax_category, p.track_stock, "  # noqa: S608 - tables from model metadata
-            "g.id, g.name, g.min_choices, g.max_choices, g.sort_order "
-            f"FROM {table} p LEFT JOIN {links} l ON l.business_id = p.business_id "
-            "AND l.product_id = p.id "
-            f"LEFT JOIN {groups} g ON g.business_id = l.business_id "
-            "AND g.id = l.modifiergroup_id "
-            f"WHERE p.business_id = %s AND p.is_active {id_filter}",
-            [business.pk, *id_params],
+            PRODUCTS.render(connection, ids=ids_sql), [business.pk, *ids_params]
         )
         rows = cursor.fetchall()
     # The field's own conversion: SQLite hands decimals back as floats.

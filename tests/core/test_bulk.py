@@ -1,10 +1,10 @@
-"""The checkout's fast writes: INSERT … RETURNING and pipelined statements."""
+"""The checkout's fast writes: INSERT … RETURNING and a batch of statements."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from backoffice.catalog.models import Category
-from core.bulk import execute_send, insert_returning, insert_send, pipelined
+from core.bulk import Batch, insert_returning
 
 pytestmark = pytest.mark.django_db
 
@@ -29,27 +29,38 @@ def test_insert_returning_sets_ids_and_stores_what_the_orm_reads_back(tenant):
         assert again.created_at == row.created_at  # auto_now_add went through
 
 
-def test_pipelined_results_are_read_after_the_block(tenant):
+def test_a_batch_runs_in_order_and_reads_results_when_it_ends(tenant):
+    seen = []
     with transaction.atomic():
-        with pipelined():
-            first = insert_send(Category, [Category(business=tenant, name="A")])
-            count = execute_send(
-                connection,
+        with Batch() as batch:
+            first = batch.insert(Category, [Category(business=tenant, name="A")])
+            batch.execute(
                 "SELECT COUNT(*) FROM catalog_category WHERE name = %s",
                 ["A"],
+                then=seen.append,
             )
-            second = insert_send(Category, [Category(business=tenant, name="B")])
-        (a,), (b,) = first(), second()
-        assert count() == [(1,)]  # statements ran in order
+            second = batch.insert(Category, [Category(business=tenant, name="B")])
+            if connection.vendor == "postgresql":
+                assert first[0].pk is None  # not read yet: still in the pipeline
+        (a,), (b,) = first, second
+        assert seen == [[(1,)]]  # statements ran in order
     assert a.pk < b.pk
     assert set(Category.objects.values_list("name", flat=True)) == {"A", "B"}
 
 
+def test_a_batch_left_by_an_error_runs_no_then(tenant):
+    seen = []
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), Batch() as batch:
+        batch.execute("SELECT 1", [], then=seen.append)
+        1 / 0  # noqa: B018 - the error under test
+    assert seen == []
+
+
 @pytest.mark.postgres
-def test_a_pipelined_error_is_djangos_and_rolls_everything_back(tenant):
-    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
-        insert_send(Category, [Category(business=tenant, name="Única")])
-        insert_send(Category, [Category(business=tenant, name="Única")])
+def test_a_batched_error_is_djangos_and_rolls_everything_back(tenant):
+    with pytest.raises(IntegrityError), transaction.atomic(), Batch() as batch:
+        batch.insert(Category, [Category(business=tenant, name="Única")])
+        batch.insert(Category, [Category(business=tenant, name="Única")])
     assert not Category.objects.filter(name="Única").exists()
     # the connection is usable afterwards
     assert Category.objects.count() == 0

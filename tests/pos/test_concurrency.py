@@ -116,14 +116,13 @@ def test_failure_after_lines_inserted_leaves_nothing_committed(
 
     product = make_product(business, code="F", price="1.00", stock=5)
     inserted = []
-    real_send = checkout._lines_send
 
-    def insert_then_fail(**kwargs):
-        real_send(**kwargs)()
-        inserted.append(SaleLine.objects.filter(sale=kwargs["lines"][0].sale).count())
+    def count_then_fail(*, sale, **kwargs):
+        # Inside the checkout's batch, after its inserts were sent.
+        inserted.append(SaleLine.objects.filter(sale=sale).count())
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(checkout, "_lines_send", insert_then_fail)
+    monkeypatch.setattr(checkout, "sale_invoice_issue", count_then_fail)
     with tenant_context(business), pytest.raises(RuntimeError):
         _sale(business, point, cashier, product)
     assert inserted == [1]  # the lines really were written before the failure

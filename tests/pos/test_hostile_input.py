@@ -350,8 +350,8 @@ def test_services_refuse_before_postgresql_would(business, point, owner, session
                 amount="1e13",
                 reason="x",
             )
-        sale = post([LineIn(product.pk, Decimal(1))], cash)  # the transaction lives
-    assert sale.total == Decimal("1.15")
+        posted = post([LineIn(product.pk, Decimal(1))], cash)  # the transaction lives
+    assert posted.sale.total == Decimal("1.15")
     assert _counts(business) == (1, 1, 0, 0, 1, 0)
 
 

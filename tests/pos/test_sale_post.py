@@ -347,10 +347,9 @@ def test_query_count_is_the_same_for_1_and_100_lines(
         sale = post([(p, 1) for p in products], customer=customer)
     # SAVEPOINT, key look-up, cash session (+ final consumer), products,
     # numbering (UPDATE … RETURNING), sale, lines, taxes, payments, stock moves,
-    # levels, factura, its submission task, RELEASE: 14; the point's first sale
-    # also creates its sequence row (+2). SQLite takes levels in 3 statements
-    # (insert, update, read back), not 1.
-    assert one == (16 if connection.vendor == "postgresql" else 18)
+    # levels (one upsert on both databases), factura, its submission task,
+    # RELEASE: 14; the point's first sale also creates its sequence row (+2).
+    assert one == 16
     with tenant_context(business):
         assert sale.lines.count() == 100
 

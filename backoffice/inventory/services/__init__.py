@@ -15,7 +15,6 @@ from .ledger import (
     StockOperationError,
     stock_initial_load,
     stock_moves_apply,
-    stock_moves_send,
 )
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "stock_document_post",
     "stock_initial_load",
     "stock_moves_apply",
-    "stock_moves_send",
     "stock_receive",
     "stock_transfer",
 ]

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business
-from core.bulk import execute_send, insert_rows, insert_send
+from core.bulk import Batch, insert_rows
 from core.errors import SouthernPOSError
+from core.sql import Sql, placeholders
 
 from ..models import StockLevel, StockMove
 
@@ -49,35 +49,36 @@ class MoveInput:
 # count's), and an error here aborts that whole transaction anyway.
 @transaction.atomic(savepoint=False)
 def stock_moves_apply(
-    *, business: Business, moves: list[MoveInput], user=None, allow_negative=None
+    *,
+    business: Business,
+    moves: list[MoveInput],
+    user=None,
+    allow_negative=None,
+    batch: Batch | None = None,
 ) -> list[StockMove]:
-    """Record moves and update levels in a constant number of queries.
+    """Record moves and update levels in two statements, whatever their number.
 
-    Levels are locked in primary-key order (no deadlocks between concurrent
-    sales), updated with F() (no read-modify-write), and checked afterwards:
-    a level below zero aborts the whole transaction unless the business allows it.
+    Levels are created or added to by one upsert that locks them in (product,
+    establishment) order (no deadlocks between concurrent sales and counts),
+    with no read-modify-write, and checked afterwards: a level below zero
+    aborts the whole transaction unless the business allows it. With `batch`
+    (the checkout's), both statements join it: the moves' ids are set and the
+    rule is checked when the batch ends.
     """
-    return stock_moves_send(
-        business=business, moves=moves, user=user, allow_negative=allow_negative
-    )()
-
-
-def stock_moves_send(
-    *, business: Business, moves: list[MoveInput], user=None, allow_negative=None
-):
-    """`stock_moves_apply` in two steps, for callers that pipeline statements.
-
-    Sends the inserts and level updates and returns the function that reads
-    their results and refuses negative stock; call it after `pipelined()`.
-    Must run inside the caller's transaction.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("stock moves need atomic()")
+    if batch is None:
+        with Batch() as own:
+            return stock_moves_apply(
+                business=business,
+                moves=moves,
+                user=user,
+                allow_negative=allow_negative,
+                batch=own,
+            )
     if not moves:
-        return lambda: []
+        return []
     if allow_negative is None:
         allow_negative = business.allow_negative_stock
-    collect_moves = insert_send(
+    rows = batch.insert(
         StockMove,
         [
             StockMove(
@@ -98,25 +99,14 @@ def stock_moves_send(
     deltas: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for m in moves:
         deltas[(m.product_id, m.establishment_id)] += m.quantity
-    # Lock order: (product, establishment), here and in stock counts, so
-    # concurrent sales and counts never wait on each other in a cycle.
     deltas = dict(sorted(deltas.items()))
-    if transaction.get_connection().vendor == "postgresql":
-        fetch_levels = _levels_upsert_send(business=business, deltas=deltas)
-    else:
-        levels = _levels_update_portable(business=business, deltas=deltas)
 
-        def fetch_levels():
-            return levels
-
-    def collect() -> list[StockMove]:
-        rows = collect_moves()
-        levels = fetch_levels()  # read in any case: it closes the cursor
+    def check(levels):
         if not allow_negative:
             _negative_refuse(business=business, deltas=deltas, levels=levels)
-        return rows
 
-    return collect
+    _levels_upsert(batch, business=business, deltas=deltas, then=check)
+    return rows
 
 
 @transaction.atomic
@@ -186,59 +176,38 @@ def _negative_refuse(*, business, deltas, levels) -> None:
         raise InsufficientStockError(negative)
 
 
-def _levels_upsert_send(*, business, deltas):
-    """Create or add to every level in one statement; rows lock in VALUES order."""
-    table = StockLevel._meta.db_table
+LEVELS_UPSERT = Sql(
+    "stock_levels_upsert",
+    "INSERT INTO {StockLevel} AS level ({StockLevel.business}, "
+    "{StockLevel.created_at}, {StockLevel.updated_at}, {StockLevel.product}, "
+    "{StockLevel.establishment}, {StockLevel.quantity}) VALUES {values} "
+    "ON CONFLICT ({StockLevel.business}, {StockLevel.product}, "
+    "{StockLevel.establishment}) DO UPDATE SET {StockLevel.quantity} = "
+    "level.{StockLevel.quantity} + EXCLUDED.{StockLevel.quantity}, "
+    "{StockLevel.updated_at} = EXCLUDED.{StockLevel.updated_at} "
+    "RETURNING {StockLevel.product}, {StockLevel.establishment}, "
+    "{StockLevel.quantity}",
+    models=(StockLevel,),
+    example=lambda vendor: (
+        {"values": placeholders(1, 6)},
+        [0, timezone.now(), timezone.now(), 0, 0, Decimal(0)],
+    ),
+)
+
+
+def _levels_upsert(batch, *, business, deltas, then) -> None:
+    """Create or add to every level in one statement (PostgreSQL and SQLite ≥
+    3.35 both take ON CONFLICT … RETURNING); rows lock in VALUES order."""
+    connection = transaction.get_connection()
     now = timezone.now()
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(deltas))
     params = []
     for (p, e), q in deltas.items():
         params += [business.pk, now, now, p, e, q]
-    fetch = execute_send(
-        transaction.get_connection(),
-        f'INSERT INTO "{table}" AS level ("business_id", "created_at", '  # noqa: S608 - table from model metadata, values are %s
-        '"updated_at", "product_id", "establishment_id", "quantity") '
-        f"VALUES {values} "
-        'ON CONFLICT ("business_id", "product_id", "establishment_id") '
-        'DO UPDATE SET "quantity" = level."quantity" + EXCLUDED."quantity" '
-        'RETURNING "product_id", "establishment_id", "quantity"',
+    quantity = StockLevel._meta.get_field("quantity")
+    sql = LEVELS_UPSERT.render(connection, values=placeholders(len(deltas), 6))
+    batch.execute(
+        sql,
         params,
+        # The field's own conversion: SQLite hands decimals back as floats.
+        then=lambda rows: then({(p, e): quantity.to_python(q) for p, e, q in rows}),
     )
-    return lambda: {(p, e): q for p, e, q in fetch()}
-
-
-def _levels_update_portable(*, business, deltas) -> dict[tuple[int, int], Decimal]:
-    StockLevel.objects.bulk_create(
-        [
-            StockLevel(business=business, product_id=p, establishment_id=e)
-            for (p, e) in deltas
-        ],
-        ignore_conflicts=True,
-    )
-    product_ids = {p for p, _e in deltas}
-    establishment_ids = {e for _p, e in deltas}
-    scope = StockLevel.objects.filter(
-        business=business,
-        product_id__in=product_ids,
-        establishment_id__in=establishment_ids,
-    )
-    if transaction.get_connection().features.has_select_for_update:
-        list(
-            scope.select_for_update()
-            .order_by("product_id", "establishment_id")
-            .values_list("pk", flat=True)
-        )
-    delta = Case(
-        *[
-            When(product_id=p, establishment_id=e, then=Value(q))
-            for (p, e), q in deltas.items()
-        ],
-        default=Value(Decimal("0")),
-        output_field=DecimalField(max_digits=14, decimal_places=6),
-    )
-    scope.update(quantity=F("quantity") + delta)
-    return {
-        (p, e): q
-        for p, e, q in scope.values_list("product_id", "establishment_id", "quantity")
-        if (p, e) in deltas
-    }

@@ -1,0 +1,86 @@
+"""Hand-written SQL that names tables and columns through model metadata.
+
+The checkout's hot statements are written by hand: the ORM's query compiler
+cost more than PostgreSQL did (BENCHMARKS.md, "How the checkout got there").
+A template names `{Model}` for a model's quoted table and `{Model.field}` for
+a field's quoted column, so a renamed field or table changes the SQL instead
+of breaking it on one database. Parts that vary by database or by the number
+of rows (an `IN` list, a lock clause, a VALUES list) are passed to `render`,
+always built by code, never from input.
+
+Every statement registers itself in `STATEMENTS`; tests/test_statements.py
+prepares each one against the migrated schema on SQLite and on PostgreSQL, so
+drift fails on both, not only in CI's PostgreSQL leg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+STATEMENTS: dict[str, Sql] = {}
+_CACHE_LIMIT = 256
+
+
+class _Column(str):
+    __slots__ = ()
+
+
+class _Table:
+    """`{Model}` → its quoted table; `{Model.field}` → the field's quoted column."""
+
+    def __init__(self, model, quote):
+        self._model, self._quote = model, quote
+
+    def __format__(self, spec: str) -> str:
+        return self._quote(self._model._meta.db_table)
+
+    def __getattr__(self, name: str) -> _Column:
+        return _Column(self._quote(self._model._meta.get_field(name).column))
+
+
+class Sql:
+    """One named statement; `example(vendor)` gives the parts and parameters
+    the prepare test renders and binds it with."""
+
+    def __init__(
+        self,
+        name: str,
+        template: str,
+        *,
+        models: tuple,
+        example: Callable[[str], tuple[dict, list]],
+    ):
+        if name in STATEMENTS:
+            raise ValueError(f"statement {name!r} is defined twice")
+        self.name, self.template, self.models = name, template, models
+        self.example = example
+        self._rendered: dict = {}
+        STATEMENTS[name] = self
+
+    def render(self, connection, **parts: str) -> str:
+        key = (connection.vendor, *sorted(parts.items()))
+        sql = self._rendered.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            names = {m.__name__: _Table(m, quote) for m in self.models}
+            sql = self.template.format_map({**names, **parts})
+            if len(self._rendered) >= _CACHE_LIMIT:
+                self._rendered.clear()
+            self._rendered[key] = sql
+        return sql
+
+
+def placeholders(count: int, width: int = 1) -> str:
+    """`%s, %s` (width 1) or `(%s, %s), (%s, %s)` (rows of `width` values)."""
+    if width == 1:
+        return ", ".join(["%s"] * count)
+    row = "({})".format(", ".join(["%s"] * width))
+    return ", ".join([row] * count)
+
+
+def id_filter(connection, column: str, ids: list) -> tuple[str, list]:
+    """`column = ANY(%s)` with one array parameter on PostgreSQL (the prepared
+    statement is the same whatever the number of ids); an IN list elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({placeholders(len(ids))})", list(ids)
