@@ -14,44 +14,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.display import decimal_text
-from backoffice.tenancy.models import EmissionPoint
 
 from .models import MONEY, UNIT, CashSession, InsertOnlyModel, Sale, SaleLine
+from .voids_models import CreditNoteRecord
 
 
-class SaleReturn(InsertOnlyModel):
+class SaleReturn(CreditNoteRecord):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
     idempotency_key = models.UUIDField(_("clave de idempotencia"), default=uuid.uuid4)
     request_hash = models.CharField(
         _("huella de la solicitud"), max_length=64, blank=True, editable=False
     )
-    emission_point = models.ForeignKey(
-        EmissionPoint, on_delete=models.PROTECT, related_name="+"
-    )
-    number = models.PositiveBigIntegerField(
-        _("secuencial nota de crédito"), null=True, blank=True
-    )
-    document_number = models.CharField(_("nota de crédito"), max_length=17, blank=True)
     returned_at = models.DateTimeField(_("fecha"), default=timezone.now)
-    reason = models.CharField(_("motivo"), max_length=300)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("devuelta por"),
     )
-    authorized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("autorizada por"),
-    )
     cash_session = models.ForeignKey(
         CashSession, on_delete=models.PROTECT, related_name="returns"
     )
     subtotal = models.DecimalField(_("subtotal sin impuestos"), **MONEY)
     tax_total = models.DecimalField(_("IVA"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
 
     class Meta:
         verbose_name = _("devolución")

@@ -11,7 +11,33 @@ from backoffice.tenancy.models import EmissionPoint, TenantModel
 from .models import MONEY, CashSession, InsertOnlyModel, Sale
 
 
-class Void(InsertOnlyModel):
+class CreditNoteRecord(InsertOnlyModel):
+    """What a void and a partial return share: the credit-note number at an
+    emission point (none for CONSUMIDOR FINAL), why, who and who authorised
+    it, and the total given back. Each adds its sale link, its date, the
+    member who did it and its cash session."""
+
+    emission_point = models.ForeignKey(
+        EmissionPoint, on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveBigIntegerField(
+        _("secuencial nota de crédito"), null=True, blank=True
+    )
+    document_number = models.CharField(_("nota de crédito"), max_length=17, blank=True)
+    reason = models.CharField(_("motivo"), max_length=300)
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("autorizada por"),
+    )
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta(InsertOnlyModel.Meta):
+        abstract = True
+
+
+class Void(CreditNoteRecord):
     """The annulment of a sale, with its credit note (nota de crédito) number.
 
     A void of a CONSUMIDOR FINAL sale takes no number: SRI takes no credit note
@@ -20,31 +46,16 @@ class Void(InsertOnlyModel):
     """
 
     sale = models.OneToOneField(Sale, on_delete=models.PROTECT, related_name="void")
-    emission_point = models.ForeignKey(
-        EmissionPoint, on_delete=models.PROTECT, related_name="+"
-    )
-    number = models.PositiveBigIntegerField(
-        _("secuencial nota de crédito"), null=True, blank=True
-    )
-    document_number = models.CharField(_("nota de crédito"), max_length=17, blank=True)
     voided_at = models.DateTimeField(_("fecha"), default=timezone.now)
-    reason = models.CharField(_("motivo"), max_length=300)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("anulada por"),
     )
-    authorized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("autorizada por"),
-    )
     cash_session = models.ForeignKey(
         CashSession, on_delete=models.PROTECT, related_name="voids"
     )
-    total = models.DecimalField(_("total"), **MONEY)
 
     class Meta:
         verbose_name = _("anulación")
