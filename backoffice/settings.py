@@ -204,6 +204,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "backoffice.tenancy.sessions"  # Django's db sessions, read by hand
+# ModelBackend, with the per-request user read by hand (backoffice/tenancy/auth.py).
+AUTHENTICATION_BACKENDS = ["backoffice.tenancy.auth.MemberBackend"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,7 +1,31 @@
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 
-from .context import system_context
-from .models import Membership
+from backoffice.limits import MAX_ID
+from core.sql import Sql, columns, instance
+
+from .context import system_context, tenant_context
+from .models import Business, Membership
+
+# Every request of a logged-in member reads this (TenantMiddleware): written by
+# hand, the ORM's compiler cost ten times the query. The membership is read on
+# every request, so a change (role, deactivation) takes effect at once.
+MEMBERSHIP_ACTIVE = Sql(
+    "membership_active",
+    "SELECT "  # noqa: S608 - a template of model names, no input
+    + columns("m", Membership)
+    + ", "
+    + columns("b", Business)
+    + " FROM {Membership} m JOIN {Business} b "
+    "ON b.{Business.id} = m.{Membership.business} "
+    "WHERE m.{Membership.user} = %s AND m.{Membership.is_active} "
+    "AND m.{Membership.accepted_at} IS NOT NULL AND b.{Business.is_active} "
+    "ORDER BY CASE WHEN m.{Membership.business} = %s THEN 0 ELSE 1 END, "
+    "b.{Business.razon_social}, m.{Membership.id} LIMIT 1",
+    models=(Membership, Business),
+    example=lambda vendor: ({}, [0, 0]),
+)
+_MEMBERSHIP_WIDTH = len(Membership._meta.concrete_fields)
 
 
 def _memberships_of(user, *, accepted: bool):
@@ -21,15 +45,34 @@ def membership_list_for_user(*, user: AbstractBaseUser) -> list[Membership]:
         )
 
 
+def _membership_row(user, business_id):
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBERSHIP_ACTIVE.render(connection), [user.pk, business_id])
+        return cursor.fetchone()
+
+
 def membership_active_for(*, user, business_id) -> Membership | None:
-    """The membership the user works in: the chosen one, else the first."""
-    with system_context():
-        qs = _memberships_of(user, accepted=True)
-        if business_id:
-            chosen = qs.filter(business_id=business_id).first()
-            if chosen:
-                return chosen
-        return qs.order_by("business__razon_social", "pk").first()
+    """The membership the user works in: the chosen one, else the first (by
+    business name), with its business; one statement."""
+    try:
+        business_id = int(business_id) if business_id else None
+    except (TypeError, ValueError):
+        business_id = None
+    row = None
+    if business_id and 0 < business_id <= MAX_ID:
+        # The usual case: read in the chosen business's context, the one the
+        # request then works in (no switch of the RLS setting in between).
+        with tenant_context(Business(pk=business_id)):
+            row = _membership_row(user, business_id)
+    if row is None:
+        with system_context():
+            row = _membership_row(user, business_id)
+    if row is None:
+        return None
+    membership = instance(Membership, connection, row[:_MEMBERSHIP_WIDTH])
+    membership.business = instance(Business, connection, row[_MEMBERSHIP_WIDTH:])
+    membership.user = user
+    return membership
 
 
 def invitation_list_for_user(*, user: AbstractBaseUser) -> list[Membership]:

@@ -35,7 +35,7 @@ from .services import (
 )
 from .tokens import invitation_token_make, signup_token_read
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "backoffice.tenancy.auth.MemberBackend"
 
 
 def _link_invalid(request, status=404):

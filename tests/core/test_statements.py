@@ -10,7 +10,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 import backoffice.inventory.services  # noqa: F401 - registers the stock upsert
+import backoffice.tenancy.selectors  # noqa: F401 - the membership read
+import backoffice.tenancy.sessions  # noqa: F401 - the session read
 import fiscal.numbering  # noqa: F401 - registers the numbering
+import pos.selectors  # noqa: F401 - the emission point read
 import pos.services  # noqa: F401 - registers the checkout's reads
 from backoffice.catalog.models import Product
 from core.sql import STATEMENTS, Sql
@@ -18,6 +21,9 @@ from core.sql import STATEMENTS, Sql
 pytestmark = pytest.mark.django_db
 
 CHECKOUT = {
+    "session_load",
+    "membership_active",
+    "emission_point_for_checkout",
     "sale_by_key",
     "cash_session_and_final_consumer",
     "cart_products",

@@ -1,0 +1,37 @@
+"""Django's database sessions, read with one hand-written statement.
+
+SESSION_ENGINE: every request of a logged-in user reads its session row, and
+the ORM's query compiler cost more than the query (BENCHMARKS.md, checkout).
+Storage, expiry, cycling and logout are Django's own (`db.SessionStore`); a
+logout deletes the row, so it takes effect at once on every worker.
+"""
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.models import Session
+from django.db import connections, router
+from django.utils import timezone
+
+from core.sql import Sql, columns, instance
+
+SESSION_LOAD = Sql(
+    "session_load",
+    "SELECT "  # noqa: S608 - a template of model names, no input
+    + columns("s", Session)
+    + " FROM {Session} s WHERE s.{Session.session_key} = %s "
+    "AND s.{Session.expire_date} > %s",
+    models=(Session,),
+    example=lambda vendor: ({}, ["x" * 32, "2026-01-01 00:00:00"]),
+)
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        connection = connections[router.db_for_read(Session)]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(SESSION_LOAD.render(connection), [self.session_key, now])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return instance(Session, connection, row)
