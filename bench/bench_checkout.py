@@ -4,27 +4,37 @@
     DATABASE_ROLE=southernpos_app python bench/bench_checkout.py [--sales 200]
 
 Posts 5-line cash sales with 1 and 4 concurrent worker processes (each on its
-own emission point, as tills are) through `POST /pos/api/sales` (Django test
-client, full middleware stack), through `pos.services.sale_post`, and through
-one hand-written psycopg transaction doing the same inserts and updates (the
-practical limit). Records sales/s, p50/p99 latency and the query count per
-sale for 1, 10 and 100 lines, and writes them into BENCHMARKS.md.
+own emission point, as tills are) through `POST /pos/api/sales` over real HTTP
+to gunicorn started as the Procfile starts it (one gunicorn worker per bench
+worker), through the same API in Django's test client (full middleware stack),
+through `pos.services.sale_post`, and through one hand-written psycopg
+transaction doing the same inserts and updates (the practical limit). Records
+sales/s, p50/p99 latency and the query count per sale for 1, 10 and 100 lines,
+and writes them into BENCHMARKS.md.
 It creates its own "Bench" business in the database it is pointed at.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
 import json
 import multiprocessing as mp
 import os
 import random
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,10 +48,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings as django_settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from backoffice.catalog.models import Product  # noqa: E402
 from backoffice.inventory.services import MoveInput, stock_moves_apply  # noqa: E402
@@ -178,10 +191,155 @@ def post_api(ctx, state, rng):
     assert response.status_code == 201, response.content
 
 
-MODES = {"api": post_api, "service": post_service, "raw": post_raw}
+def http_login(state, port):
+    """A logged-in till over HTTP: session cookie, CSRF cookie and header.
+
+    The session is made as the test client's `force_login` makes it (a row in
+    the session table, the cookie names it); every request then runs the whole
+    path, session and user loaded from the database. The CSRF cookie is a fresh
+    secret, which Django accepts as its own (double submit); the page's api.js
+    sends the cookie's value back as X-CSRFToken. The headers are nginx's
+    (deploy/nginx.conf): X-Forwarded-Proto says HTTPS, so Django
+    (SECURE_PROXY_SSL_HEADER) treats the request as secure, as in production,
+    and its CSRF check then wants the Origin the browser's fetch() sends.
+    """
+    client = Client()
+    client.force_login(state["user"])
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+    state["headers"] = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; "
+        f"{django_settings.CSRF_COOKIE_NAME}={csrf}",
+        "X-CSRFToken": csrf,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "127.0.0.1",
+        "Origin": f"https://127.0.0.1:{port}",
+    }
+    # One connection per till, HTTP/1.1 keep-alive asked for; gunicorn's sync
+    # workers answer `Connection: close`, and http.client opens the next one.
+    state["http"] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+
+def post_http(ctx, state, rng):
+    body = {
+        "idempotency_key": str(uuid.uuid4()),
+        "emission_point": state["point"].pk,
+        "lines": [{"product": pid, "quantity": q} for pid, q in _cart(rng, ctx)],
+        "payments": [{"method": "01", "amount": "1000.00"}],
+    }
+    conn = state["http"]
+    conn.request("POST", "/pos/api/sales", json.dumps(body), state["headers"])
+    response = conn.getresponse()
+    content = response.read()
+    assert response.status == 201, (response.status, content)
+
+
+MODES = {"api": post_api, "service": post_service, "raw": post_raw, "http": post_http}
+LABELS = {
+    "raw": "hand-written psycopg transaction",
+    "service": "`pos.services.sale_post`",
+    "api": "`POST /pos/api/sales` (test client)",
+    "http": "`POST /pos/api/sales` (HTTP, gunicorn)",
+}
+
+
+# --- gunicorn, as the Procfile's `web:` line starts it ------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent():
+    """gunicorn's master gets SIGTERM if the bench is killed (Linux)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
+
+
+def _answers(port) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/pos/api/sales", headers={"X-Forwarded-Proto": "https"})
+        conn.getresponse().read()
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()  # graceful: the master stops its workers
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever of its group is left
+    proc.wait()
+
+
+def _start(workers: int, log):
+    """The Procfile's command on a free port; (process, port) once it answers."""
+    env = {**os.environ, "WEB_CONCURRENCY": str(workers)}
+    for _attempt in range(3):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+            + ["backoffice.wsgi", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped as one
+            preexec_fn=_die_with_parent,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                if _answers(port):
+                    return proc, port
+                time.sleep(0.2)
+        except BaseException:
+            _stop(proc)
+            raise
+        _stop(proc)  # exited (port taken meanwhile?) or never answered
+    raise RuntimeError("gunicorn did not start")
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int):
+    """`gunicorn -c gunicorn.conf.py backoffice.wsgi` on 127.0.0.1 with `workers`
+    sync workers (WEB_CONCURRENCY, which gunicorn.conf.py reads) and this
+    process's settings (DEBUG off, DATABASE_URL/DATABASE_ROLE); yields its
+    port and stops it on the way out, failures included. Its access log goes
+    to a file, printed when something fails."""
+    with tempfile.TemporaryFile() as log:
+        proc = None
+        try:
+            proc, port = _start(workers, log)
+            # A worker imports the URLconf and the views on its first request:
+            # concurrent requests reach every worker (a busy one does not accept).
+            with ThreadPoolExecutor(2 * workers) as pool:
+                list(pool.map(_answers, [port] * 4 * workers))
+            yield port
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(log.read()[-5000:].decode(errors="replace"))
+            raise
+        finally:
+            if proc is not None:
+                _stop(proc)
 
 
 def worker(mode, index, n_sales, ctx, out):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler
     connections.close_all()
     import psycopg
 
@@ -199,6 +357,8 @@ def worker(mode, index, n_sales, ctx, out):
         if mode == "api":
             state["client"] = Client()
             state["client"].force_login(state["user"])
+        if mode == "http":
+            http_login(state, ctx["port"])
         if mode == "raw":
             settings = connection.settings_dict
             state["raw"] = psycopg.connect(
@@ -226,6 +386,8 @@ def worker(mode, index, n_sales, ctx, out):
             post(ctx, state, rng)
             latencies.append(time.perf_counter() - t0)
         elapsed = time.perf_counter() - start
+    if mode == "http":
+        state["http"].close()
     connections.close_all()
     out.put((elapsed, latencies))
 
@@ -243,14 +405,23 @@ def run(mode, workers, n_sales, ctx) -> dict:
     for p in procs:
         p.start()
     results = []
-    for _ in procs:
-        try:
-            # A worker that dies (its traceback is above) must not hang the bench.
-            results.append(queue.get(timeout=600))
-        except Exception:
-            for p in procs:
-                p.terminate()
-            raise SystemExit(f"a {mode} worker failed; see its traceback above")
+    deadline = time.monotonic() + 600
+    try:
+        while len(results) < len(procs):
+            try:
+                results.append(queue.get(timeout=1))
+            except Empty:
+                # A worker that dies (its traceback is above) must not hang the
+                # bench: stop as soon as one has exited without its figures.
+                failed = any(p.exitcode not in (None, 0) for p in procs)
+                if failed or time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"a {mode} worker failed; see its traceback above"
+                    ) from None
+    except BaseException:
+        for p in procs:
+            p.terminate()
+        raise
     for p in procs:
         p.join()
     wall = time.perf_counter() - wall
@@ -295,16 +466,22 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Point DATABASE_URL at PostgreSQL: this benchmark measures it.")
+    # SIGTERM (a CI timeout, say) unwinds like Ctrl-C: gunicorn is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ctx = setup()
     rows = []
     for workers in WORKERS:
-        # Interleaved rounds, median kept: the machine is shared, load comes and goes.
-        rounds = {mode: [] for mode in ("raw", "service", "api")}
-        for _round in range(args.rounds):
-            for mode in rounds:
-                result = run(mode, workers, args.sales, ctx)
-                rounds[mode].append(result)
-                print(mode, workers, {k: round(v, 1) for k, v in result.items()})
+        # gunicorn once per worker count, before the rounds, with as many workers.
+        with gunicorn(workers) as port:
+            ctx["port"] = port
+            # Interleaved rounds, median kept: the machine is shared, load comes
+            # and goes.
+            rounds = {mode: [] for mode in ("raw", "service", "api", "http")}
+            for _round in range(args.rounds):
+                for mode in rounds:
+                    result = run(mode, workers, args.sales, ctx)
+                    rounds[mode].append(result)
+                    print(mode, workers, {k: round(v, 1) for k, v in result.items()})
         for mode, results in rounds.items():
             results.sort(key=lambda r: r["rate"])
             rows.append((mode, workers, results[len(results) // 2]))
@@ -317,19 +494,25 @@ def main():
         f"(shared), DEBUG off, 5-line cash sales, {args.sales} per worker and round, "
         f"median of {args.rounds} interleaved rounds, each worker a separate "
         "process on its own emission point. Run: "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. The HTTP row "
+        "posts the same JSON to gunicorn started as the Procfile starts it "
+        "(`gunicorn -c gunicorn.conf.py backoffice.wsgi`, bound to 127.0.0.1) "
+        "with `WEB_CONCURRENCY` set to the number of bench workers: that many "
+        "sync workers, one thread each, access log to a file; each bench worker "
+        "sends nginx's headers (`X-Forwarded-Proto: https`, so Django treats the "
+        "request as secure and its CSRF check also matches the `Origin` sent, "
+        "as a browser's fetch does), a session cookie made as `force_login` "
+        "makes it and the CSRF cookie and `X-CSRFToken` header as the page's "
+        "api.js sends them, over one HTTP/1.1 connection that gunicorn's sync "
+        "workers close after each answer (as nginx's upstream connections are), "
+        "so http.client reconnects for every sale.",
         "",
         "| path | workers | sales/s | vs raw SQL | p50 ms | p99 ms |",
         "|---|---|---|---|---|---|",
     ]
     for mode, workers, r in rows:
-        label = {
-            "raw": "hand-written psycopg transaction",
-            "service": "`pos.services.sale_post`",
-            "api": "`POST /pos/api/sales` (test client)",
-        }[mode]
         lines.append(
-            f"| {label} | {workers} | {r['rate']:.0f} | "
+            f"| {LABELS[mode]} | {workers} | {r['rate']:.0f} | "
             f"{100 * r['rate'] / raw[workers]:.0f} % | {r['p50']:.1f} | "
             f"{r['p99']:.1f} |"
         )
