@@ -7,8 +7,10 @@ query in a request for business A sees only A's rows, and with no business set
 it sees none. Tables are FORCEd so even their owner is subject to the policy.
 """
 
+import hashlib
+
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 from psycopg import pq
 
@@ -34,35 +36,66 @@ def tenant_tables() -> list[str]:
     return sorted(tables)
 
 
-def policy_sql(table: str) -> list[str]:
+def _condition() -> str:
     # Scalar sub-selects, not bare calls: PostgreSQL runs each once per query (an
     # InitPlan) instead of twice per row scanned — same rows, same safety; a count
     # over a million rows went from 1.04 s to 0.15 s (issue 16, BENCHMARKS.md).
     setting = f"current_setting('{SETTING}', true)"
-    condition = (
+    return (
         f"((SELECT {setting}) = '*' OR business_id = "
         f"(SELECT NULLIF(NULLIF({setting}, ''), '*')::bigint))"
     )
+
+
+def fingerprint() -> str:
+    """Marks a policy as ours and current (COMMENT ON POLICY): a migrate run
+    re-creates only policies whose condition changed."""
+    return "southernpos:" + hashlib.sha256(_condition().encode()).hexdigest()[:16]
+
+
+def policy_sql(table: str) -> list[str]:
+    condition = _condition()
     return [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
         f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
         f'CREATE POLICY {POLICY} ON "{table}" USING {condition} WITH CHECK {condition}',
+        f"COMMENT ON POLICY {POLICY} ON \"{table}\" IS '{fingerprint()}'",
     ]
 
 
+_CURRENT = """
+SELECT c.relname FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass
+WHERE p.polname = %s AND d.description = %s
+AND c.relrowsecurity AND c.relforcerowsecurity
+"""
+
+
 def apply_policies(using: str = "default", **kwargs) -> list[str]:
+    """Enable, force and (re)create the policy of every tenant table whose
+    policy is missing or out of date; returns the tables changed.
+
+    One transaction: a `migrate` on a live database (the Procfile's release
+    step) never shows another connection a table without its policy (between
+    a DROP and its CREATE, a FORCEd table shows no rows at all), and a run
+    with nothing to change changes nothing.
+    """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
     existing = set(connection.introspection.table_names())
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(_CURRENT, [POLICY, fingerprint()])
+        current = {row[0] for row in cursor.fetchall()}
         # The database's own columns, not the models': after migrating back, a
         # table may not have its business_id (yet).
         tables = [
             table
             for table in tenant_tables()
             if table in existing
+            and table not in current
             and any(
                 column.name == "business_id"
                 for column in connection.introspection.get_table_description(
