@@ -12,7 +12,7 @@ inside a transaction (imports always do).
 
 from contextlib import contextmanager
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 from psycopg import pq
 
@@ -45,10 +45,49 @@ def _reserve_ids(connection, model, count: int) -> list[int] | None:
 
 
 def _prepared(objs, fields, connection, *, add: bool) -> list[tuple]:
-    return [
-        tuple(f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields)
-        for obj in objs
+    """Each field's database value, as `save()` prepares it. Integers, strings
+    and booleans already of their field's type go as they are: for them
+    `get_db_prep_save` returns its input, and a checkout sends ~240 values."""
+    plan = [
+        (f, f.attname, _PLAIN.get(type(f)) if _plain_pre_save(f) else None)
+        for f in fields
     ]
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        row = []
+        for field, attname, plain in plan:
+            value = values.get(attname, _MISSING) if plain else _MISSING
+            if value is _MISSING or type(value) is not plain:
+                value = field.get_db_prep_save(field.pre_save(obj, add), connection)
+            row.append(value)
+        rows.append(tuple(row))
+    return rows
+
+
+_MISSING = object()
+_PLAIN = {
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.ForeignKey: int,
+    models.OneToOneField: int,
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+}
+
+
+def _plain_pre_save(field) -> bool:
+    """The field's pre_save only reads the attribute (no auto_now, no file)."""
+    if isinstance(field, models.ForeignKey):
+        return type(field.target_field) in (models.AutoField, models.BigAutoField)
+    return type(field).pre_save is models.Field.pre_save
 
 
 def _insert(connection, model, fields, rows) -> None:
