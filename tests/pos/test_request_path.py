@@ -1,0 +1,103 @@
+"""What `POST /pos/api/sales` reads besides the sale (issue 13 §4).
+
+The session, the user, the membership with its business and the emission
+point are four hand-written statements (core.sql), read on every request: no
+cache, so a membership change, a logout or a password change elsewhere takes
+effect on the very next request.
+"""
+
+import json
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from backoffice.tenancy.context import system_context
+from backoffice.tenancy.models import Membership
+from core.sql import STATEMENTS
+
+pytestmark = pytest.mark.django_db
+URL = "/pos/api/sales"
+REQUEST_READS = ("session_load", "user_load", "membership_active")
+
+
+@pytest.fixture
+def api(client, cashier, session):
+    client.force_login(cashier)
+    return client
+
+
+def _sell(client, product, lines=1):
+    body = {
+        "idempotency_key": str(uuid.uuid4()),
+        "lines": [{"product": product.pk, "quantity": "1"}] * lines,
+        "payments": [{"method": "01", "amount": "100.00"}],
+    }
+    return client.post(URL, json.dumps(body), content_type="application/json")
+
+
+def _statements(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+
+def test_the_request_reads_four_hand_written_statements(api, product):
+    assert _sell(api, product).status_code == 201  # the point's sequence row exists
+    with CaptureQueriesContext(connection) as one:
+        assert _sell(api, product).status_code == 201
+    with CaptureQueriesContext(connection) as ten:
+        assert _sell(api, product, lines=10).status_code == 201
+    sql = _statements(one.captured_queries)
+
+    def runs(statement: str) -> int:  # the capture shows parameters filled in
+        head = statement.split("%s")[0]
+        return sum(s.startswith(head) for s in sql)
+
+    for name in REQUEST_READS:
+        assert runs(STATEMENTS[name].render(connection)) == 1, name
+    # no emission point in the body: the business's first one
+    point = STATEMENTS["emission_point_for_checkout"].render(connection, which="")
+    assert runs(point) == 1
+    # the same statements whatever the cart's size
+    assert len(one.captured_queries) == len(ten.captured_queries)
+
+
+def test_a_membership_change_takes_effect_on_the_next_request(
+    api, business, cashier, product
+):
+    assert _sell(api, product).status_code == 201
+    with system_context():
+        member = Membership.unscoped_objects.get(business=business, user=cashier)
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+    assert _sell(api, product).status_code == 403
+    with system_context():
+        member.is_active, member.role = True, "accountant"
+        member.save(update_fields=["is_active", "role"])
+    assert _sell(api, product).status_code == 403  # accountants do not sell
+    with system_context():
+        member.role = "cashier"
+        member.save(update_fields=["role"])
+    assert _sell(api, product).status_code == 201
+
+
+def test_a_logout_elsewhere_ends_the_session_at_once(api, product):
+    assert _sell(api, product).status_code == 201
+    Session.objects.all().delete()  # what logout on another worker does
+    assert _sell(api, product).status_code == 401
+
+
+def test_a_password_change_ends_other_sessions(api, cashier, product):
+    assert _sell(api, product).status_code == 201
+    cashier.set_password("otra-clave-larga-2026")
+    cashier.save()
+    assert _sell(api, product).status_code == 401
+
+
+def test_a_deactivated_user_is_logged_out(api, cashier, product):
+    cashier.is_active = False
+    cashier.save()
+    assert _sell(api, product).status_code == 401
