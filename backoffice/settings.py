@@ -229,7 +229,7 @@ if not DEBUG and INSECURE_HTTP:
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+            "DJANGO_TASKS_BACKEND", "fiscal.queue.DatabaseBackend"
         )
     }
 }

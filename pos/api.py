@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_http_methods
@@ -98,6 +98,20 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
+_PK_MARK = 918273645546372819  # stands for the sale's id in a reversed URL
+_URLS: dict = {}
+
+
+def _sale_url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])`, reversed once per URLconf and script prefix
+    (every checkout answers two receipt URLs)."""
+    key = (name, get_script_prefix(), get_urlconf())
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(name, args=[_PK_MARK])
+    return url.replace(str(_PK_MARK), str(int(pk)))
+
+
 def sale_json(posted: PostedSale, *, returned: dict | None = None) -> dict:
     """The sale as the API answers it; `returned` (line id → quantity already
     returned) adds each line's `returned` for the return dialog."""
@@ -148,8 +162,8 @@ def sale_json(posted: PostedSale, *, returned: dict | None = None) -> dict:
         "tendered": _money(sale.tendered),
         "change": _money(sale.change),
         "voided": posted.voided,
-        "receipt_url": reverse("pos:sale-receipt-pdf", args=[sale.pk]),
-        "receipt_html_url": reverse("pos:sale-receipt-html", args=[sale.pk]),
+        "receipt_url": _sale_url("pos:sale-receipt-pdf", sale.pk),
+        "receipt_html_url": _sale_url("pos:sale-receipt-html", sale.pk),
     }
     if returned is not None:
         for line in data["lines"]:

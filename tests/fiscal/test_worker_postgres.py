@@ -48,7 +48,7 @@ def fiscal_key(settings):
     key = Fernet.generate_key().decode()
     settings.FISCAL_CERT_KEY = key
     settings.SRI_SEND_ENABLED = True
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "fiscal.queue.DatabaseBackend"}}
     return key
 
 

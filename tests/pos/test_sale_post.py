@@ -302,7 +302,7 @@ def test_submission_task_commits_or_rolls_back_with_the_sale(
     from fiscal.models import ElectronicDocument
     from pos.services import checkout
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "fiscal.queue.DatabaseBackend"}}
     task_path = "fiscal.tasks.edoc_submit_task"
     sale = post([(product, 1)])
     with tenant_context(business):

@@ -1,0 +1,42 @@
+"""fiscal.queue.DatabaseBackend writes the row django-tasks' own backend writes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db import DatabaseBackend as TasksBackend
+from django_tasks_db.models import DBTaskResult
+
+from fiscal.queue import DatabaseBackend
+from fiscal.tasks import edoc_submit_task
+
+pytestmark = pytest.mark.django_db
+COMPARED = [
+    f.attname
+    for f in DBTaskResult._meta.concrete_fields
+    if f.attname not in ("id", "enqueued_at")
+]
+
+
+def _enqueue(backend_class):
+    backend = backend_class(alias="default", params={})
+    result = backend.enqueue(edoc_submit_task, (41,), {"business_id": 7})
+    return DBTaskResult.objects.get(id=result.id)
+
+
+def test_the_task_row_is_the_one_django_tasks_writes():
+    ours, theirs = _enqueue(DatabaseBackend), _enqueue(TasksBackend)
+    assert ours.id != theirs.id
+    assert [getattr(ours, f) for f in COMPARED] == [
+        getattr(theirs, f) for f in COMPARED
+    ]
+    assert ours.args_kwargs == {"args": [41], "kwargs": {"business_id": 7}}
+    assert ours.enqueued_at is not None
+    assert ours.task_result.status == theirs.task_result.status == "READY"
+
+
+def test_the_task_row_is_one_insert():
+    backend = DatabaseBackend(alias="default", params={})
+    with CaptureQueriesContext(connection) as queries:
+        backend.enqueue(edoc_submit_task, (1,), {"business_id": 1})
+    inserts = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
+    assert len(inserts) == 1 and "RETURNING" not in inserts[0]
