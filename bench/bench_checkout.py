@@ -178,15 +178,21 @@ def post_service(ctx, state, rng):
     )
 
 
+def _api_body(ctx, state, rng) -> str:
+    """The JSON the POS page posts for a 5-line cash sale."""
+    return json.dumps(
+        {
+            "idempotency_key": str(uuid.uuid4()),
+            "emission_point": state["point"].pk,
+            "lines": [{"product": pid, "quantity": q} for pid, q in _cart(rng, ctx)],
+            "payments": [{"method": "01", "amount": "1000.00"}],
+        }
+    )
+
+
 def post_api(ctx, state, rng):
-    body = {
-        "idempotency_key": str(uuid.uuid4()),
-        "emission_point": state["point"].pk,
-        "lines": [{"product": pid, "quantity": q} for pid, q in _cart(rng, ctx)],
-        "payments": [{"method": "01", "amount": "1000.00"}],
-    }
     response = state["client"].post(
-        "/pos/api/sales", json.dumps(body), content_type="application/json"
+        "/pos/api/sales", _api_body(ctx, state, rng), content_type="application/json"
     )
     assert response.status_code == 201, response.content
 
@@ -223,14 +229,8 @@ def http_login(state, port):
 
 
 def post_http(ctx, state, rng):
-    body = {
-        "idempotency_key": str(uuid.uuid4()),
-        "emission_point": state["point"].pk,
-        "lines": [{"product": pid, "quantity": q} for pid, q in _cart(rng, ctx)],
-        "payments": [{"method": "01", "amount": "1000.00"}],
-    }
     conn = state["http"]
-    conn.request("POST", "/pos/api/sales", json.dumps(body), state["headers"])
+    conn.request("POST", "/pos/api/sales", _api_body(ctx, state, rng), state["headers"])
     response = conn.getresponse()
     content = response.read()
     assert response.status == 201, (response.status, content)

@@ -102,6 +102,22 @@ def columns(alias: str, model, names=None) -> str:
     return ", ".join(f"{alias}.{{{model.__name__}.{f.name}}}" for f in fields)
 
 
+def select(*sources) -> str:
+    """`SELECT` and the columns of each (alias, model) in turn: the head of a
+    statement whose rows `instances` turns into one instance per model."""
+    return "SELECT " + ", ".join(columns(alias, model) for alias, model in sources)
+
+
+def instances(connection, row, *models) -> list:
+    """One instance per model from a row of `select(…)` over the same models."""
+    built, start = [], 0
+    for model in models:
+        width = len(model._meta.concrete_fields)
+        built.append(instance(model, connection, row[start : start + width]))
+        start += width
+    return built
+
+
 def _fields(model, names) -> list:
     meta = model._meta
     if names is None:

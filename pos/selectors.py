@@ -16,7 +16,7 @@ from backoffice.limits import MAX_ID
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint, Establishment
 from core.money import ZERO, round_money
-from core.sql import Sql, columns, instance
+from core.sql import Sql, instances, select
 
 from .models import (
     CashMovement,
@@ -133,10 +133,7 @@ def sale_returned_quantities(*, business: Business, sale: Sale) -> dict[int, Dec
 # first active one (by establishment and point code).
 EMISSION_POINT = Sql(
     "emission_point_for_checkout",
-    "SELECT "  # noqa: S608 - a template of model names, no input
-    + columns("p", EmissionPoint)
-    + ", "
-    + columns("e", Establishment)
+    select(("p", EmissionPoint), ("e", Establishment))  # noqa: S608 - model names
     + " FROM {EmissionPoint} p JOIN {Establishment} e "
     "ON e.{Establishment.business} = p.{EmissionPoint.business} "
     "AND e.{Establishment.id} = p.{EmissionPoint.establishment} "
@@ -145,7 +142,6 @@ EMISSION_POINT = Sql(
     models=(EmissionPoint, Establishment),
     example=lambda vendor: ({"which": "AND p.id = %s "}, [0, 0]),
 )
-_POINT_WIDTH = len(EmissionPoint._meta.concrete_fields)
 
 
 def _emission_point(business: Business, which: str, params) -> EmissionPoint | None:
@@ -156,8 +152,8 @@ def _emission_point(business: Business, which: str, params) -> EmissionPoint | N
         row = cursor.fetchone()
     if row is None:
         return None
-    point = instance(EmissionPoint, connection, row[:_POINT_WIDTH])
-    point.establishment = instance(Establishment, connection, row[_POINT_WIDTH:])
+    point, establishment = instances(connection, row, EmissionPoint, Establishment)
+    point.establishment = establishment
     return point
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from backoffice.limits import MAX_ID
-from core.sql import Sql, columns, instance
+from core.sql import Sql, instances, select
 
 from .context import system_context, tenant_context
 from .models import Business, Membership
@@ -12,10 +12,7 @@ from .models import Business, Membership
 # every request, so a change (role, deactivation) takes effect at once.
 MEMBERSHIP_ACTIVE = Sql(
     "membership_active",
-    "SELECT "  # noqa: S608 - a template of model names, no input
-    + columns("m", Membership)
-    + ", "
-    + columns("b", Business)
+    select(("m", Membership), ("b", Business))  # noqa: S608 - model names, no input
     + " FROM {Membership} m JOIN {Business} b "
     "ON b.{Business.id} = m.{Membership.business} "
     "WHERE m.{Membership.user} = %s AND m.{Membership.is_active} "
@@ -25,7 +22,6 @@ MEMBERSHIP_ACTIVE = Sql(
     models=(Membership, Business),
     example=lambda vendor: ({}, [0, 0]),
 )
-_MEMBERSHIP_WIDTH = len(Membership._meta.concrete_fields)
 
 
 def _memberships_of(user, *, accepted: bool):
@@ -69,8 +65,8 @@ def membership_active_for(*, user, business_id) -> Membership | None:
             row = _membership_row(user, business_id)
     if row is None:
         return None
-    membership = instance(Membership, connection, row[:_MEMBERSHIP_WIDTH])
-    membership.business = instance(Business, connection, row[_MEMBERSHIP_WIDTH:])
+    membership, business = instances(connection, row, Membership, Business)
+    membership.business = business
     membership.user = user
     return membership
 
