@@ -17,21 +17,14 @@ It creates its own "Bench" business in the database it is pointed at.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
-import json
 import multiprocessing as mp
 import os
 import random
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from queue import Empty
@@ -48,13 +41,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings as django_settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils.crypto import get_random_string  # noqa: E402
 
 from backoffice.catalog.models import Product  # noqa: E402
 from backoffice.inventory.services import MoveInput, stock_moves_apply  # noqa: E402
@@ -67,6 +57,7 @@ from backoffice.tenancy.models import (  # noqa: E402
 )
 from backoffice.tenancy.services import business_setup_defaults  # noqa: E402
 from bench import write_section  # noqa: E402
+from bench.checkout_http import _api_body, gunicorn, http_login, post_http  # noqa: E402
 from bench.checkout_raw import _cart, _edoc_template, post_raw  # noqa: E402
 from fiscal.models import DocumentSequence  # noqa: E402
 from pos.models import CashSession  # noqa: E402
@@ -178,62 +169,11 @@ def post_service(ctx, state, rng):
     )
 
 
-def _api_body(ctx, state, rng) -> str:
-    """The JSON the POS page posts for a 5-line cash sale."""
-    return json.dumps(
-        {
-            "idempotency_key": str(uuid.uuid4()),
-            "emission_point": state["point"].pk,
-            "lines": [{"product": pid, "quantity": q} for pid, q in _cart(rng, ctx)],
-            "payments": [{"method": "01", "amount": "1000.00"}],
-        }
-    )
-
-
 def post_api(ctx, state, rng):
     response = state["client"].post(
         "/pos/api/sales", _api_body(ctx, state, rng), content_type="application/json"
     )
     assert response.status_code == 201, response.content
-
-
-def http_login(state, port):
-    """A logged-in till over HTTP: session cookie, CSRF cookie and header.
-
-    The session is made as the test client's `force_login` makes it (a row in
-    the session table, the cookie names it); every request then runs the whole
-    path, session and user loaded from the database. The CSRF cookie is a fresh
-    secret, which Django accepts as its own (double submit); the page's api.js
-    sends the cookie's value back as X-CSRFToken. The headers are nginx's
-    (deploy/nginx.conf): X-Forwarded-Proto says HTTPS, so Django
-    (SECURE_PROXY_SSL_HEADER) treats the request as secure, as in production,
-    and its CSRF check then wants the Origin the browser's fetch() sends.
-    """
-    client = Client()
-    client.force_login(state["user"])
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
-    state["headers"] = {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; "
-        f"{django_settings.CSRF_COOKIE_NAME}={csrf}",
-        "X-CSRFToken": csrf,
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-For": "127.0.0.1",
-        "Origin": f"https://127.0.0.1:{port}",
-    }
-    # One connection per till, HTTP/1.1 keep-alive asked for; gunicorn's sync
-    # workers answer `Connection: close`, and http.client opens the next one.
-    state["http"] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-
-def post_http(ctx, state, rng):
-    conn = state["http"]
-    conn.request("POST", "/pos/api/sales", _api_body(ctx, state, rng), state["headers"])
-    response = conn.getresponse()
-    content = response.read()
-    assert response.status == 201, (response.status, content)
 
 
 MODES = {"api": post_api, "service": post_service, "raw": post_raw, "http": post_http}
@@ -243,99 +183,6 @@ LABELS = {
     "api": "`POST /pos/api/sales` (test client)",
     "http": "`POST /pos/api/sales` (HTTP, gunicorn)",
 }
-
-
-# --- gunicorn, as the Procfile's `web:` line starts it ------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent():
-    """gunicorn's master gets SIGTERM if the bench is killed (Linux)."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
-
-
-def _answers(port) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", "/pos/api/sales", headers={"X-Forwarded-Proto": "https"})
-        conn.getresponse().read()
-        return True
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
-def _stop(proc):
-    if proc.poll() is None:
-        proc.terminate()  # graceful: the master stops its workers
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # whatever of its group is left
-    proc.wait()
-
-
-def _start(workers: int, log):
-    """The Procfile's command on a free port; (process, port) once it answers."""
-    env = {**os.environ, "WEB_CONCURRENCY": str(workers)}
-    for _attempt in range(3):
-        port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-            + ["backoffice.wsgi", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as one
-            preexec_fn=_die_with_parent,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and time.monotonic() < deadline:
-                if _answers(port):
-                    return proc, port
-                time.sleep(0.2)
-        except BaseException:
-            _stop(proc)
-            raise
-        _stop(proc)  # exited (port taken meanwhile?) or never answered
-    raise RuntimeError("gunicorn did not start")
-
-
-@contextlib.contextmanager
-def gunicorn(workers: int):
-    """`gunicorn -c gunicorn.conf.py backoffice.wsgi` on 127.0.0.1 with `workers`
-    sync workers (WEB_CONCURRENCY, which gunicorn.conf.py reads) and this
-    process's settings (DEBUG off, DATABASE_URL/DATABASE_ROLE); yields its
-    port and stops it on the way out, failures included. Its access log goes
-    to a file, printed when something fails."""
-    with tempfile.TemporaryFile() as log:
-        proc = None
-        try:
-            proc, port = _start(workers, log)
-            # A worker imports the URLconf and the views on its first request:
-            # concurrent requests reach every worker (a busy one does not accept).
-            with ThreadPoolExecutor(2 * workers) as pool:
-                list(pool.map(_answers, [port] * 4 * workers))
-            yield port
-        except BaseException:
-            log.seek(0)
-            sys.stderr.write(log.read()[-5000:].decode(errors="replace"))
-            raise
-        finally:
-            if proc is not None:
-                _stop(proc)
 
 
 def worker(mode, index, n_sales, ctx, out):
