@@ -7,11 +7,14 @@ logout deletes the row, so it takes effect at once on every worker.
 """
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
 from core.sql import Sql, columns, instance
+
+_KEY_CHARS = frozenset(VALID_KEY_CHARS)
 
 SESSION_LOAD = Sql(
     "session_load",
@@ -25,6 +28,11 @@ SESSION_LOAD = Sql(
 
 
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key):
+        # Only keys Django could have made (32 of [a-z0-9]): a cookie with a
+        # NUL byte or 5,000 characters is no session, never a database error.
+        return bool(key) and 8 <= len(key) <= 40 and set(key) <= _KEY_CHARS
+
     def _get_session_from_db(self):
         connection = connections[router.db_for_read(Session)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())

@@ -101,3 +101,12 @@ def test_a_deactivated_user_is_logged_out(api, cashier, product):
     cashier.is_active = False
     cashier.save()
     assert _sell(api, product).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["abcdefgh\x00ijklmnop", "x" * 5000, "'; DROP TABLE s; --" * 3, "ñandú" * 8],
+)
+def test_a_forged_session_cookie_is_no_session(client, product, cookie):
+    client.cookies["sessionid"] = cookie
+    assert _sell(client, product).status_code == 401
