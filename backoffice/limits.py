@@ -36,3 +36,12 @@ MAX_JSON_DEPTH = 16  # a sale body nests 4 levels
 # Dates typed into reports and admin filters.
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2199, 12, 31)
+
+
+def is_id(value) -> bool:
+    """Whether `value` can be a row's id: an int (not a bool) in BigAutoField's
+    range. Hand-written reads check it before binding a value from a session
+    or a body, so a bad one is "not found", never a database error."""
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+    )

@@ -11,10 +11,13 @@ inside a transaction (imports always do).
 """
 
 from contextlib import contextmanager
+from functools import cache
 
 from django.db import connections, models, transaction
 from django.utils import timezone
 from psycopg import pq
+
+from .sql import placeholders
 
 BATCH = 2000
 
@@ -48,10 +51,7 @@ def _prepared(objs, fields, connection, *, add: bool) -> list[tuple]:
     """Each field's database value, as `save()` prepares it. Integers, strings
     and booleans already of their field's type go as they are: for them
     `get_db_prep_save` returns its input, and a checkout sends ~240 values."""
-    plan = [
-        (f, f.attname, _PLAIN.get(type(f)) if _plain_pre_save(f) else None)
-        for f in fields
-    ]
+    plan = [(f, f.attname, _plain_type(f)) for f in fields]
     rows = []
     for obj in objs:
         values = obj.__dict__
@@ -83,11 +83,16 @@ _PLAIN = {
 }
 
 
-def _plain_pre_save(field) -> bool:
-    """The field's pre_save only reads the attribute (no auto_now, no file)."""
+@cache
+def _plain_type(field):
+    """The Python type a field's value passes through `_prepared` unchanged in,
+    or None. Only fields whose pre_save just reads the attribute (no auto_now,
+    no file), and foreign keys to integer keys."""
     if isinstance(field, models.ForeignKey):
-        return type(field.target_field) in (models.AutoField, models.BigAutoField)
-    return type(field).pre_save is models.Field.pre_save
+        plain = type(field.target_field) in (models.AutoField, models.BigAutoField)
+    else:
+        plain = type(field).pre_save is models.Field.pre_save
+    return _PLAIN.get(type(field)) if plain else None
 
 
 def _insert(connection, model, fields, rows) -> None:
@@ -95,7 +100,7 @@ def _insert(connection, model, fields, rows) -> None:
     head = "INSERT INTO {} ({})".format(
         qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
     )
-    one = "({})".format(", ".join(["%s"] * len(fields)))
+    one = placeholders(1, len(fields))
     # One statement for every row: psycopg parses it once and pipelines the
     # rows; a giant multi-row VALUES costs more to parse than it saves.
     with connection.cursor() as cursor:
@@ -240,7 +245,7 @@ def _insert_plan(connection, model):
             "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names quoted from model metadata
                 qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
             ),
-            "({})".format(", ".join(["%s"] * len(fields))),
+            placeholders(1, len(fields)),
             f" RETURNING {qn(meta.pk.column)}",
         )
         _PLANS[key] = plan

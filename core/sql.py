@@ -79,9 +79,9 @@ class Sql:
         return sql
 
 
-def placeholders(count: int, width: int = 1) -> str:
-    """`%s, %s` (width 1) or `(%s, %s), (%s, %s)` (rows of `width` values)."""
-    if width == 1:
+def placeholders(count: int, width: int | None = None) -> str:
+    """`%s, %s` (no width) or `(%s, %s), (%s, %s)` (rows of `width` values)."""
+    if width is None:
         return ", ".join(["%s"] * count)
     row = "({})".format(", ".join(["%s"] * width))
     return ", ".join([row] * count)

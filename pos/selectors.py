@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from backoffice.catalog.barcodes import plu_codes, scale_label_parse
 from backoffice.catalog.models import Category, ModifierGroup, ModifierOption, Product
 from backoffice.customers.models import Customer
-from backoffice.limits import MAX_ID
+from backoffice.limits import is_id
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint, Establishment
 from core.money import ZERO, round_money
@@ -158,7 +158,7 @@ def _emission_point(business: Business, which: str, params) -> EmissionPoint | N
 
 
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:
-    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk <= MAX_ID:
+    if not is_id(pk):
         return None
     column = connection.ops.quote_name(EmissionPoint._meta.pk.column)
     return _emission_point(business, f"AND p.{column} = %s ", [pk])

@@ -12,7 +12,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
-from backoffice.limits import MAX_ID
+from backoffice.limits import is_id
 from core.sql import Sql, columns, instance
 
 User = get_user_model()
@@ -33,7 +33,7 @@ class MemberBackend(ModelBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        if not isinstance(pk, int) or not 0 < pk <= MAX_ID:
+        if not is_id(pk):
             return None
         connection = connections[router.db_for_read(User)]
         with connection.cursor() as cursor:

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
-from backoffice.limits import MAX_ID
+from backoffice.limits import is_id
 from core.sql import Sql, instances, select
 
 from .context import system_context, tenant_context
@@ -55,7 +55,7 @@ def membership_active_for(*, user, business_id) -> Membership | None:
     except (TypeError, ValueError):
         business_id = None
     row = None
-    if business_id and 0 < business_id <= MAX_ID:
+    if is_id(business_id):
         # The usual case: read in the chosen business's context, the one the
         # request then works in (no switch of the RLS setting in between).
         with tenant_context(Business(pk=business_id)):

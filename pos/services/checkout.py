@@ -18,6 +18,7 @@ from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
 from core.bulk import Batch, insert_returning
+from core.sql import instance
 from fiscal.models import DocType
 from fiscal.numbering import format_number, next_number
 from fiscal.services import consumidor_final_check
@@ -46,8 +47,6 @@ from .pricing import (
 from .statements import BUYER_FIELDS, SESSION_AND_BUYER
 from .tender import payments_apply
 
-_BUYER_ATTNAMES = [Customer._meta.get_field(name).attname for name in BUYER_FIELDS]
-
 
 def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     """Lock the point's open cash session; resolve the buyer (one statement).
@@ -55,7 +54,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
     The session is locked so a closing count waits for the sales in flight (the
     sequence lock serialises sales of a point anyway, so this costs no
     concurrency). With no customer given, the same statement reads the
-    business's CONSUMIDOR FINAL, built with `Model.from_db` as a queryset
+    business's CONSUMIDOR FINAL, built by `core.sql.instance` as a queryset
     would (only the snapshot's fields: the rest stay deferred, never read).
     """
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
@@ -75,7 +74,7 @@ def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
         if customer.business_id != business.pk:
             raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
     elif buyer[0] is not None:
-        customer = Customer.from_db(connection.alias, _BUYER_ATTNAMES, buyer)
+        customer = instance(Customer, connection, buyer, BUYER_FIELDS)
     else:  # the business's first sale: create it
         customer = customer_final_consumer(business=business)
     return session_id, customer

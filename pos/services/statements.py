@@ -13,7 +13,7 @@ import uuid
 
 from backoffice.catalog.models import ModifierGroup, ModifierGroupProduct, Product
 from backoffice.customers.models import Customer
-from core.sql import Sql
+from core.sql import Sql, columns
 
 from ..models import CashSession, Sale
 
@@ -36,7 +36,7 @@ BUYER_FIELDS += ("address", "email", "phone")
 SESSION_AND_BUYER = Sql(
     "cash_session_and_final_consumer",
     "SELECT s.{CashSession.id}, "  # noqa: S608 - a template of model names, no input
-    + ", ".join(f"c.{{Customer.{name}}}" for name in BUYER_FIELDS)
+    + columns("c", Customer, BUYER_FIELDS)
     + " FROM {CashSession} s LEFT JOIN {Customer} c "
     "ON c.{Customer.business} = s.{CashSession.business} "
     "AND c.{Customer.identification} = %s "
