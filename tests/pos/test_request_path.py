@@ -110,3 +110,15 @@ def test_a_deactivated_user_is_logged_out(api, cashier, product):
 def test_a_forged_session_cookie_is_no_session(client, product, cookie):
     client.cookies["sessionid"] = cookie
     assert _sell(client, product).status_code == 401
+
+
+def test_the_session_remembers_the_business_the_login_landed_in(
+    api, business, product
+):
+    """A login through the admin names no business: the first request stores
+    the one it worked in, so later ones read the membership in that business
+    (no switch of the row-level-security setting) instead of system-wide."""
+    assert "business_id" not in api.session
+    assert _sell(api, product).status_code == 201
+    assert api.session["business_id"] == business.pk
+    assert _sell(api, product).status_code == 201
