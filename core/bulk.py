@@ -23,28 +23,38 @@ BATCH = 2000
 
 
 def _reserve_ids(connection, model, count: int) -> list[int] | None:
-    table, column = model._meta.db_table, model._meta.pk.column
+    sql, params = _next_ids(connection, model, count)
+    if sql is None:
+        return None
     with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                "FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, count],
-            )
             return [row[0] for row in cursor.fetchall()]
-        if connection.vendor == "sqlite":
-            # The write lock is held from BEGIN IMMEDIATE (settings), so no other
-            # writer can take these ids before we insert them.
-            qn = connection.ops.quote_name
-            cursor.execute(
-                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "  # noqa: S608 - names quoted from model metadata
-                f"WHERE name = %s), 0), COALESCE((SELECT MAX({qn(column)}) "
-                f"FROM {qn(table)}), 0))",
-                [table],
-            )
-            start = cursor.fetchone()[0] + 1
-            return list(range(start, start + count))
-    return None
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+def _next_ids(connection, model, count: int) -> tuple[str | None, list]:
+    """The statement that reserves `count` new primary keys of `model`: their
+    values on PostgreSQL (the column's sequence), the last one used on SQLite."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), column, count],
+        )
+    if connection.vendor == "sqlite":
+        # The write lock is held from BEGIN IMMEDIATE (settings), so no other
+        # writer can take these ids before we insert them.
+        qn = connection.ops.quote_name
+        return (
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "  # noqa: S608 - names quoted from model metadata
+            f"WHERE name = %s), 0), COALESCE((SELECT MAX({qn(column)}) "
+            f"FROM {qn(table)}), 0))",
+            [table],
+        )
+    return None, []
 
 
 def _prepared(objs, fields, connection, *, add: bool) -> list[tuple]:
@@ -232,14 +242,15 @@ def update_rows(
 _PLANS: dict = {}
 
 
-def _insert_plan(connection, model):
-    """Fields and SQL pieces of a model's INSERT … RETURNING pk, built once."""
-    key = (connection.vendor, model)
+def _insert_plan(connection, model, given: bool):
+    """Fields and SQL pieces of a model's INSERT … RETURNING pk, built once;
+    with `given`, the primary key is one of the columns (reserved ids)."""
+    key = (connection.vendor, model, given)
     plan = _PLANS.get(key)
     if plan is None:
         meta = model._meta
         qn = connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        fields = [f for f in meta.concrete_fields if given or f is not meta.pk]
         plan = (
             fields,
             "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names quoted from model metadata
@@ -270,12 +281,16 @@ def insert_send(model, objs: list, *, using: str = "default"):
     """Send the INSERT of `insert_returning`; return what collects the new ids.
 
     Inside `pipelined()` the statement goes out without waiting for its result,
-    so call the returned function after the block.
+    so call the returned function after the block. Instances whose primary
+    key is already set (reserved by `Batch.next_id`) are inserted with it.
     """
     if not objs:
         return lambda: objs
     connection = connections[using]
-    fields, head, one, tail = _insert_plan(connection, model)
+    given = objs[0].pk is not None
+    if any((obj.pk is not None) != given for obj in objs):
+        raise ValueError("either every instance has its primary key or none")
+    fields, head, one, tail = _insert_plan(connection, model, given)
     rows = _prepared(objs, fields, connection, add=True)
     params = [value for row in rows for value in row]
     fetch = execute_send(connection, head + ", ".join([one] * len(objs)) + tail, params)
@@ -366,6 +381,48 @@ class Batch:
         """Run `sql`; `then(rows)` gets its rows when the block ends."""
         fetch = execute_send(connections[self.using], sql, params)
         self._then.append(lambda: then(fetch()))
+
+    def fetch(self, sql: str, params) -> "Fetched":
+        """Run `sql`; its rows are read from the answer when the block ends."""
+        fetched = Fetched()
+        self.execute(sql, params, fetched._fill)
+        return fetched
+
+    def next_id(self, model) -> "Fetched":
+        """Reserve a new primary key of `model`: `.first()[0]` when the block
+        ends. Give it to the instance before inserting it, so rows that point
+        to it can go out in the same batch. One per model and transaction on
+        SQLite (the next id is read from the table, not a sequence)."""
+        connection = connections[self.using]
+        sql, params = _next_ids(connection, model, 1)
+        fetched = self.fetch(sql, params)
+        if connection.vendor == "postgresql":
+            return fetched
+        sqlite = Fetched()
+        self._then.append(lambda: sqlite._fill([(fetched.first()[0] + 1,)]))
+        return sqlite
+
+
+class Fetched:
+    """The rows of a statement sent in a `Batch`, there once the block ends."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self):
+        self._rows = None
+
+    def _fill(self, rows) -> None:
+        self._rows = rows
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            raise RuntimeError("a batch's rows are read after its block ends")
+        return self._rows
+
+    def first(self):
+        """The first row, or None."""
+        return self.rows[0] if self.rows else None
 
 
 @contextmanager

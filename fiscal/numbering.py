@@ -23,6 +23,20 @@ INCREMENT = Sql(
 )
 
 
+def number_take(*, business, emission_point, doc_type: str) -> tuple[str, list]:
+    """The statement that takes the next number (its one row holds it), for a
+    caller that sends it with others (a `core.bulk.Batch`); no row means the
+    sequence does not exist yet: then call `next_number`, which creates it."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("a number must be taken inside the document's transaction")
+    return INCREMENT.render(connection), [
+        _pk(business),
+        _pk(emission_point),
+        doc_type,
+    ]
+
+
 def next_number(*, business, emission_point, doc_type: str) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number must run inside the document's transaction")
@@ -46,10 +60,7 @@ def next_number(*, business, emission_point, doc_type: str) -> int:
 def _increment(keys) -> int | None:
     connection = transaction.get_connection()
     with connection.cursor() as cursor:
-        cursor.execute(
-            INCREMENT.render(connection),
-            [_pk(keys["business"]), _pk(keys["emission_point"]), keys["doc_type"]],
-        )
+        cursor.execute(*number_take(**keys))
         row = cursor.fetchone()
     return row[0] if row else None
 

@@ -135,9 +135,10 @@ def credit_note_from_void(
 
 
 def sale_invoice_issue(
-    *, business: Business, sale: Sale, lines=None, payments=None
+    *, business: Business, sale: Sale, lines=None, payments=None, batch=None, pk=None
 ) -> ElectronicDocument:
-    """Create the factura of a sale just posted, inside the checkout transaction."""
+    """Create the factura of a sale just posted, inside the checkout transaction
+    (`batch` and `pk`, the document's reserved id: see `edoc_create`)."""
     if sale.business_id != business.pk:
         raise DocumentStateError(_("La venta no es de este negocio."))
     return edoc_create_for_sale(
@@ -146,6 +147,8 @@ def sale_invoice_issue(
         document=invoice_from_sale(
             sale, business=business, lines=lines, payments=payments
         ),
+        batch=batch,
+        pk=pk,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
-from core.bulk import insert_returning
+from core.bulk import Batch, insert_returning
 from core.sri_codes import IdType
 
 from .. import selectors
@@ -50,14 +50,21 @@ def edoc_create(
     modifies: ElectronicDocument | None = None,
     enqueue: bool = True,
     fresh: bool = False,
+    batch: Batch | None = None,
+    pk: int | None = None,
 ) -> ElectronicDocument:
     """Build and validate the XML of a document and store it, idempotently.
 
     Call inside the sale's transaction: submission is enqueued on commit, so a
     rolled-back sale never reaches the SRI and the cashier never waits.
     `fresh` skips the look-up for a number just taken from its sequence (the
-    unique clave de acceso still refuses a duplicate).
+    unique clave de acceso still refuses a duplicate). With `batch` (the
+    checkout's) and `pk`, an id the caller reserved (`Batch.next_id`), the
+    document and its submission task join the batch: nothing waits for the
+    database in between.
     """
+    if (batch is None) != (pk is None):
+        raise ValueError("a batched document needs its reserved id, and only then")
     if document.issuer.ruc != business.ruc:
         raise DocumentStateError(_("El RUC del comprobante no es el del negocio."))
     key = document.access_key
@@ -66,6 +73,7 @@ def edoc_create(
         if edoc := existing.first():
             return edoc
     edoc = ElectronicDocument(
+        pk=pk,
         business=business,
         kind=document.cod_doc,
         access_key=key,
@@ -75,7 +83,10 @@ def edoc_create(
         modifies=modifies,
         **_summary(document),
     )
-    insert_returning(ElectronicDocument, [edoc])
+    if batch is None:
+        insert_returning(ElectronicDocument, [edoc])
+    else:
+        batch.insert(ElectronicDocument, [edoc])
     if enqueue and not _submission_deferred.get():
         if _queue_shares_transaction():
             # Transactional outbox: the task row commits, or rolls back, with
@@ -99,11 +110,22 @@ def _queue_shares_transaction() -> bool:
 
 
 def edoc_create_for_sale(
-    *, business: Business, sale_id: int, document: Invoice
+    *,
+    business: Business,
+    sale_id: int,
+    document: Invoice,
+    batch: Batch | None = None,
+    pk: int | None = None,
 ) -> ElectronicDocument:
-    """The factura of a posted sale; call inside the checkout transaction."""
+    """The factura of a posted sale; call inside the checkout transaction
+    (`batch` and `pk`: see `edoc_create`)."""
     return edoc_create(
-        business=business, document=document, source=f"sale:{sale_id}", fresh=True
+        business=business,
+        document=document,
+        source=f"sale:{sale_id}",
+        fresh=True,
+        batch=batch,
+        pk=pk,
     )
 
 

@@ -17,10 +17,10 @@ from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
-from core.bulk import Batch, insert_returning
+from core.bulk import Batch
 from core.sql import instance
-from fiscal.models import DocType
-from fiscal.numbering import format_number, next_number
+from fiscal.models import DocType, ElectronicDocument
+from fiscal.numbering import format_number, next_number, number_take
 from fiscal.services import consumidor_final_check
 from pos.documents import sale_invoice_issue
 
@@ -33,7 +33,7 @@ from ..errors import (
 )
 from ..models import Payment, Sale, SaleLine, SaleTax
 from .discounts import Applied, OrderDiscount, approval_refused
-from .idempotency import request_fingerprint, sale_by_key
+from .idempotency import key_lookup, request_fingerprint, sale_by_key, sale_replayed
 from .pins import member_role, supervisor_authorize
 from .posted import PostedSale
 from .pricing import (
@@ -42,28 +42,37 @@ from .pricing import (
     PaymentIn,
     cart_check,
     lines_price,
+    products_from_rows,
+    products_lookup,
     totals_compute,
 )
 from .statements import BUYER_FIELDS, SESSION_AND_BUYER
 from .tender import payments_apply
 
 
-def _session_and_customer(*, business, point, customer) -> tuple[int, Customer]:
-    """Lock the point's open cash session; resolve the buyer (one statement).
+def _session_lookup(*, business, point) -> tuple[str, list]:
+    """The statement that locks the point's open cash session and reads the
+    business's CONSUMIDOR FINAL (one row, or none without an open session).
 
     The session is locked so a closing count waits for the sales in flight (the
     sequence lock serialises sales of a point anyway, so this costs no
-    concurrency). With no customer given, the same statement reads the
-    business's CONSUMIDOR FINAL, built by `core.sql.instance` as a queryset
-    would (only the snapshot's fields: the rest stay deferred, never read).
+    concurrency).
     """
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            SESSION_AND_BUYER.render(connection, lock=lock),
-            [FINAL_CONSUMER_ID, business.pk, point.pk],
-        )
-        row = cursor.fetchone()
+    return SESSION_AND_BUYER.render(connection, lock=lock), [
+        FINAL_CONSUMER_ID,
+        business.pk,
+        point.pk,
+    ]
+
+
+def _session_and_customer(*, business, row, customer) -> tuple[int, Customer]:
+    """The open session's id and the buyer, from `_session_lookup`'s row.
+
+    With no customer given, the row's CONSUMIDOR FINAL is built by
+    `core.sql.instance` as a queryset would (only the snapshot's fields: the
+    rest stay deferred, never read).
+    """
     if row is None:
         raise CashSessionClosedError(
             _("No hay una caja abierta en este punto de emisión."),
@@ -207,16 +216,37 @@ def _sale_post(
     service,
     approved_by,
 ) -> PostedSale:
-    if existing := sale_by_key(business=business, key=key, fingerprint=fingerprint):
-        return existing
     if point is None or point.business_id != business.pk:
         raise UnknownEmissionPointError(
             _("Punto de emisión no encontrado."), field="emission_point"
         )
-    session_id, customer = _session_and_customer(
-        business=business, point=point, customer=customer
+    # Every read the sale needs goes out at once (one round trip on
+    # PostgreSQL): the key's sale, the cash session with CONSUMIDOR FINAL, the
+    # products, the number, and the ids of the sale and its factura, so the
+    # writes below need no answer before the end of their batch either.
+    with Batch() as reads:
+        found = reads.fetch(*key_lookup(business=business, key=key))
+        session = reads.fetch(*_session_lookup(business=business, point=point))
+        products = reads.fetch(*products_lookup(business=business, lines=lines))
+        taken = reads.fetch(
+            *number_take(
+                business=business, emission_point=point, doc_type=DocType.INVOICE
+            )
+        )
+        sale_id = reads.next_id(Sale)
+        edoc_id = reads.next_id(ElectronicDocument)
+    replay = sale_replayed(
+        business=business, row=found.first(), fingerprint=fingerprint
     )
-    priced = lines_price(business=business, lines=lines)
+    if replay is not None:
+        transaction.set_rollback(True)  # the number taken above goes back
+        return replay
+    session_id, customer = _session_and_customer(
+        business=business, row=session.first(), customer=customer
+    )
+    priced = lines_price(
+        business=business, lines=lines, products=products_from_rows(products.rows)
+    )
     totals, applied = totals_compute(
         business=business, lines=lines, priced=priced, order=order, service=service
     )
@@ -228,10 +258,15 @@ def _sale_post(
     consumidor_final_check(
         business=business, total=totals.total, id_type=customer.id_type
     )
-    number = next_number(
-        business=business, emission_point=point, doc_type=DocType.INVOICE
-    )
-    sale = _sale_insert(
+    number = taken.first()
+    if number is None:  # the point's first factura: its sequence is created
+        number = next_number(
+            business=business, emission_point=point, doc_type=DocType.INVOICE
+        )
+    else:
+        number = number[0]
+    sale = _sale_build(
+        pk=sale_id.first()[0],
         business=business,
         point=point,
         session_id=session_id,
@@ -270,10 +305,12 @@ def _sale_post(
         )
         for p in tender.rows
     ]
-    # Lines, taxes, payments and stock go out together (a pipeline on
-    # PostgreSQL); while the database runs them, the factura XML is built from
-    # the rows just sent. Ids are set and stock checked when the batch ends.
+    # The sale, its lines, taxes, payments and stock go out together (a
+    # pipeline on PostgreSQL); while the database runs them, the factura XML is
+    # built from the rows just sent, and goes out with its submission task.
+    # Ids are set and stock checked when the batch ends.
     with Batch() as batch:
+        batch.insert(Sale, [sale])
         batch.insert(SaleLine, lines)
         batch.insert(SaleTax, taxes)
         batch.insert(Payment, payments)
@@ -281,7 +318,14 @@ def _sale_post(
             business=business, sale=sale, priced=priced, lines=lines, batch=batch
         )
         # The factura is part of the sale: same transaction, sent after commit.
-        sale_invoice_issue(business=business, sale=sale, lines=lines, payments=payments)
+        sale_invoice_issue(
+            business=business,
+            sale=sale,
+            lines=lines,
+            payments=payments,
+            batch=batch,
+            pk=edoc_id.first()[0],
+        )
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)
     )
@@ -290,10 +334,22 @@ def _sale_post(
     )
 
 
-def _sale_insert(
-    *, business, point, session_id, cashier, customer, key, number, totals, tender, **kw
+def _sale_build(
+    *,
+    pk,
+    business,
+    point,
+    session_id,
+    cashier,
+    customer,
+    key,
+    number,
+    totals,
+    tender,
+    **kw,
 ) -> Sale:
-    sale = Sale(
+    return Sale(
+        pk=pk,
         business=business,
         posted_at=kw["posted_at"],
         idempotency_key=key,
@@ -324,8 +380,6 @@ def _sale_insert(
         change=tender.change,
         discount_approved_by=kw["approved_by"],
     )
-    insert_returning(Sale, [sale])
-    return sale
 
 
 def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:

@@ -72,15 +72,28 @@ def request_fingerprint(
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+def key_lookup(*, business, key) -> tuple[str, list]:
+    """The statement that finds the sale of an idempotency key (one row, or none)."""
+    key_field = Sale._meta.get_field("idempotency_key")
+    return SALE_BY_KEY.render(connection), [
+        business.pk,
+        key_field.get_db_prep_value(key, connection),
+    ]
+
+
 def sale_by_key(*, business, key, fingerprint) -> PostedSale | None:
     """The sale already posted with `key` (a replay), or None."""
-    key_field = Sale._meta.get_field("idempotency_key")
     with connection.cursor() as cursor:
-        cursor.execute(
-            SALE_BY_KEY.render(connection),
-            [business.pk, key_field.get_db_prep_value(key, connection)],
-        )
+        cursor.execute(*key_lookup(business=business, key=key))
         row = cursor.fetchone()
+    return sale_replayed(business=business, row=row, fingerprint=fingerprint)
+
+
+def sale_replayed(*, business, row, fingerprint) -> PostedSale | None:
+    """The replayed sale a `key_lookup` row names, or None for no row.
+
+    A key used before for a different cart is refused.
+    """
     if row is None:
         return None
     sale = selectors.sale_get(business=business, pk=row[0])

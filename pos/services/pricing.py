@@ -120,15 +120,24 @@ class _Priced:
     modifiers: list[dict]
 
 
-def _products_load(*, business, ids) -> dict[int, _ProductRow]:
-    # Hand-written (statements.PRODUCTS); RLS applies all the same.
+def products_lookup(*, business, lines) -> tuple[str, list]:
+    """The statement that reads a cart's products with their modifier groups
+    (hand-written, statements.PRODUCTS; RLS applies all the same)."""
     column = "p." + connection.ops.quote_name(Product._meta.pk.column)
-    ids_sql, ids_params = id_filter(connection, column, ids)
+    ids_sql, ids_params = id_filter(
+        connection, column, {line.product_id for line in lines}
+    )
+    return PRODUCTS.render(connection, ids=ids_sql), [business.pk, *ids_params]
+
+
+def _products_load(*, business, lines) -> dict[int, _ProductRow]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            PRODUCTS.render(connection, ids=ids_sql), [business.pk, *ids_params]
-        )
-        rows = cursor.fetchall()
+        cursor.execute(*products_lookup(business=business, lines=lines))
+        return products_from_rows(cursor.fetchall())
+
+
+def products_from_rows(rows) -> dict[int, _ProductRow]:
+    """The products of `products_lookup`'s rows, by id."""
     # The field's own conversion: SQLite hands decimals back as floats.
     price_field = Product._meta.get_field("price")
     products: dict[int, _ProductRow] = {}
@@ -204,11 +213,13 @@ def _groups_check(product: _ProductRow, chosen: list[dict], *, field: str) -> No
             raise InvalidModifiersError(message, field=field)
 
 
-def lines_price(*, business, lines: list[LineIn]) -> list[_Priced]:
-    """Load products and modifier options (two queries) and price each line."""
-    products = _products_load(
-        business=business, ids={line.product_id for line in lines}
-    )
+def lines_price(*, business, lines: list[LineIn], products=None) -> list[_Priced]:
+    """Load products and modifier options (two queries) and price each line.
+
+    `products` (from `products_from_rows`) when the caller has read them.
+    """
+    if products is None:
+        products = _products_load(business=business, lines=lines)
     options = _options_load(business=business, lines=lines)
     priced = []
     for i, line in enumerate(lines):
