@@ -394,3 +394,27 @@ def test_sale_get_loads_lines_taxes_and_payments_in_four_queries(
         assert [t.tax_code for t in loaded.taxes.all()] == ["4"]
         assert [p.method for p in loaded.payments.all()] == ["01"]
         assert loaded.emission_point.establishment.code == "001"
+
+
+def test_a_replay_takes_no_number_and_a_refused_sale_gives_its_number_back(
+    post, business
+):
+    """The checkout takes the number in the same round trip as the key look-up:
+    a replay, and a sale refused after the reads, roll it back (gap-free)."""
+    coffee = make_product(business, code="CAFE", price="0.10", stock=10)
+    key = uuid.uuid4()
+    first = post([(coffee, 1)], key=key)
+    again = post([(coffee, 1)], key=key, full=True)
+    assert again.replayed and again.sale.pk == first.pk
+    with pytest.raises(IdempotencyKeyReusedError):
+        post([(coffee, 2)], key=key)
+    with pytest.raises(PaymentError):
+        post([(coffee, 1)], [PaymentIn("01", D("0.05"))])
+    with pytest.raises(InsufficientStockError):
+        post([(coffee, 100)])
+    second = post([(coffee, 1)])
+    assert (first.number, second.number) == (1, 2)
+    with tenant_context(business):
+        sequence = DocumentSequence.objects.get(doc_type="01")
+        assert sequence.last_number == 2
+        assert Sale.objects.count() == 2
