@@ -145,3 +145,23 @@ def test_pages_are_in_spanish_by_default_and_english_on_request(client, db):
     english = client.get("/admin/login/", headers={"accept-language": "en"})
     assert english["Content-Language"] == "en"
     assert "Password" in english.content.decode()
+
+
+def test_psycopg_caches_the_checkouts_multi_row_inserts():
+    """Our PostgreSQL backend raises psycopg's limit on the parameters of a
+    query whose placeholder conversion it caches (a 5-line sale's INSERTs
+    have 60–85). The constant is psycopg's: an upgrade that renames it fails
+    here instead of silently slowing every checkout."""
+    from psycopg import _queries
+    from psycopg.adapt import Transformer
+
+    import backoffice.tenancy.pgbackend.base  # noqa: F401 - sets the limit
+
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS == 1000
+    sql = ("SELECT " + ", ".join(["%s::int"] * 85)).encode()
+    hits = _queries._query2pg.cache_info().hits
+    for _ in range(2):
+        query = _queries.PostgresQuery(Transformer())
+        query.convert(sql, list(range(85)))
+        assert query.query.count(b"$") == 85
+    assert _queries._query2pg.cache_info().hits == hits + 1

@@ -5,8 +5,16 @@ cached value is forgotten on every rollback and set again before the next query.
 """
 
 from django.db.backends.postgresql import base
+from psycopg import _queries
 
 from backoffice.tenancy import rls
+
+# psycopg caches the conversion of a query's `%s` placeholders only for
+# queries of at most 50 parameters; a checkout's multi-row INSERTs (5 lines ×
+# 17 columns) were parsed again on every sale, ≈ 0.3 ms of a checkout's Python
+# (BENCHMARKS.md). The cache stays bounded (128 queries of ≤ 4 KB each).
+# tests/test_settings.py checks the constant is still there on an upgrade.
+_queries.MAX_CACHED_STATEMENT_PARAMS = 1000
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
