@@ -112,9 +112,7 @@ def test_a_forged_session_cookie_is_no_session(client, product, cookie):
     assert _sell(client, product).status_code == 401
 
 
-def test_the_session_remembers_the_business_the_login_landed_in(
-    api, business, product
-):
+def test_the_session_remembers_the_business_the_login_landed_in(api, business, product):
     """A login through the admin names no business: the first request stores
     the one it worked in, so later ones read the membership in that business
     (no switch of the row-level-security setting) instead of system-wide."""
