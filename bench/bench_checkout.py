@@ -48,6 +48,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from backoffice.catalog.models import Product  # noqa: E402
 from backoffice.inventory.services import MoveInput, stock_moves_apply  # noqa: E402
+from backoffice.runtime import gc_tune  # noqa: E402
 from backoffice.tenancy.context import tenant_context  # noqa: E402
 from backoffice.tenancy.models import (  # noqa: E402
     Business,
@@ -226,6 +227,9 @@ def worker(mode, index, n_sales, ctx, out):
         rng = random.Random(index)
         post = MODES[mode]
         post(ctx, state, rng)  # warm-up (connection, caches)
+        # Every mode's process is tuned as gunicorn tunes the app's workers
+        # (gunicorn.conf.py post_worker_init); the HTTP row's gunicorn is too.
+        gc_tune()
         latencies = []
         start = time.perf_counter()
         for _ in range(n_sales):

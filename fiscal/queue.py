@@ -10,12 +10,21 @@ row with `objects.create`, whose query compilation cost about 1 ms a sale
 from django.db import router
 from django.db.models.signals import post_save, pre_save
 from django_tasks_db import backend
-from django_tasks_db.compat import normalize_json
+from django_tasks_db.compat import normalize_json, task_enqueued
 
 from core.bulk import insert_given
 
 
 class DatabaseBackend(backend.DatabaseBackend):
+    def enqueue(self, task, args, kwargs):
+        """django-tasks' own enqueue, with the row's TaskResult built once (its
+        `task_result` property builds a new one each time it is read, and
+        enqueue read it twice)."""
+        self.validate_task(task)
+        result = self._task_to_db_task(task, args, kwargs).task_result
+        task_enqueued.send(type(self), task_result=result)
+        return result
+
     def _task_to_db_task(self, task, args, kwargs):
         from django_tasks_db.models import DBTaskResult
 

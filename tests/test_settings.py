@@ -165,3 +165,20 @@ def test_psycopg_caches_the_checkouts_multi_row_inserts():
         query.convert(sql, list(range(85)))
         assert query.query.count(b"$") == 85
     assert _queries._query2pg.cache_info().hits == hits + 1
+
+
+def test_gunicorn_workers_tune_the_garbage_collector():
+    """gunicorn.conf.py's post_worker_init freezes what the app loaded and
+    collects the young generation less often (backoffice/runtime.py)."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    before = gc.get_threshold()
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_threshold()[0] == 10_000
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

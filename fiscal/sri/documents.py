@@ -189,7 +189,10 @@ class _Document:
             secuencial=self.secuencial,
         )
 
-    @property
+    # A document is immutable (frozen): what it derives from its fields is
+    # computed once. A checkout asked for its key, tax totals and total 3–6
+    # times each (the stored row, the XML, the reconciliation).
+    @cached_property
     def access_key(self) -> str:
         return access_key_build(
             fecha=self.fecha,
@@ -208,11 +211,11 @@ class _Document:
         """Printed number, e.g. 001-001-000000123."""
         return f"{self.issuer.estab}-{self.issuer.pto_emi}-{self.secuencial}"
 
-    @property
+    @cached_property
     def tax_totals(self) -> tuple[TaxTotal, ...]:
         return tax_totals(self.lines)
 
-    @property
+    @cached_property
     def subtotal(self) -> Decimal:
         """totalSinImpuestos: sum of line bases (after line discounts)."""
         return sum((line.base for line in self.lines), ZERO)
@@ -221,7 +224,7 @@ class _Document:
     def total_discount(self) -> Decimal:
         return round_money(sum((line.discount for line in self.lines), ZERO))
 
-    @property
+    @cached_property
     def total_tax(self) -> Decimal:
         return sum((t.value for t in self.tax_totals), ZERO)
 
@@ -245,7 +248,7 @@ class Invoice(_Document):
                 f"payments add up to {paid}, invoice total is {self.total}"
             )
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         """importeTotal: subtotal + IVA + propina."""
         return self.subtotal + self.total_tax + self.propina

@@ -40,3 +40,28 @@ def test_the_task_row_is_one_insert():
         backend.enqueue(edoc_submit_task, (1,), {"business_id": 1})
     inserts = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
     assert len(inserts) == 1 and "RETURNING" not in inserts[0]
+
+
+def test_enqueue_announces_the_result_it_returns():
+    """django-tasks' task_enqueued signal goes out once, with the result
+    enqueue returns (built once from the row)."""
+    from django_tasks_db.compat import task_enqueued
+
+    heard = []
+
+    def listen(sender, task_result, **kwargs):
+        heard.append(task_result)
+
+    task_enqueued.connect(listen)
+    try:
+        result = DatabaseBackend(alias="default", params={}).enqueue(
+            edoc_submit_task, (5,), {"business_id": 3}
+        )
+    finally:
+        task_enqueued.disconnect(listen)
+    assert heard == [result]
+    assert (result.args, result.kwargs, result.status) == (
+        [5],
+        {"business_id": 3},
+        "READY",
+    )
