@@ -23,38 +23,36 @@ BATCH = 2000
 
 
 def _reserve_ids(connection, model, count: int) -> list[int] | None:
-    sql, params = _next_ids(connection, model, count)
-    if sql is None:
+    if connection.vendor not in ("postgresql", "sqlite"):
         return None
+    expression, params = _next_id(connection, model)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
         if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {expression} FROM generate_series(1, %s)",  # noqa: S608 - names quoted from model metadata
+                [*params, count],
+            )
             return [row[0] for row in cursor.fetchall()]
-        start = cursor.fetchone()[0] + 1
+        cursor.execute(f"SELECT {expression}", params)  # noqa: S608 - as above
+        start = cursor.fetchone()[0]
         return list(range(start, start + count))
 
 
-def _next_ids(connection, model, count: int) -> tuple[str | None, list]:
-    """The statement that reserves `count` new primary keys of `model`: their
-    values on PostgreSQL (the column's sequence), the last one used on SQLite."""
+def _next_id(connection, model) -> tuple[str, list]:
+    """A SQL expression for a new primary key of `model`, and its parameters:
+    the next value of the column's sequence on PostgreSQL; on SQLite the
+    next one after the last used (the write lock is held from BEGIN IMMEDIATE,
+    settings, so no other writer can take it before we insert it; reserving
+    several means counting up from it)."""
     table, column = model._meta.db_table, model._meta.pk.column
+    qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        return (
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-            "FROM generate_series(1, %s)",
-            [connection.ops.quote_name(table), column, count],
-        )
-    if connection.vendor == "sqlite":
-        # The write lock is held from BEGIN IMMEDIATE (settings), so no other
-        # writer can take these ids before we insert them.
-        qn = connection.ops.quote_name
-        return (
-            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "  # noqa: S608 - names quoted from model metadata
-            f"WHERE name = %s), 0), COALESCE((SELECT MAX({qn(column)}) "
-            f"FROM {qn(table)}), 0))",
-            [table],
-        )
-    return None, []
+        return "nextval(pg_get_serial_sequence(%s, %s))", [qn(table), column]
+    return (
+        "(MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608 - names quoted from model metadata
+        f"COALESCE((SELECT MAX({qn(column)}) FROM {qn(table)}), 0)) + 1)",
+        [table],
+    )
 
 
 def _prepared(objs, fields, connection, *, add: bool) -> list[tuple]:
@@ -388,19 +386,18 @@ class Batch:
         self.execute(sql, params, fetched._fill)
         return fetched
 
-    def next_id(self, model) -> "Fetched":
-        """Reserve a new primary key of `model`: `.first()[0]` when the block
-        ends. Give it to the instance before inserting it, so rows that point
-        to it can go out in the same batch. One per model and transaction on
-        SQLite (the next id is read from the table, not a sequence)."""
+    def next_ids(self, *models) -> "Fetched":
+        """Reserve a new primary key of each model, in one statement: the
+        row `.first()` when the block ends. Give each to its instance before
+        inserting it, so rows that point to it can go out in the same batch.
+        One per model and transaction on SQLite (the next id is read from the
+        table, not a sequence)."""
         connection = connections[self.using]
-        sql, params = _next_ids(connection, model, 1)
-        fetched = self.fetch(sql, params)
-        if connection.vendor == "postgresql":
-            return fetched
-        sqlite = Fetched()
-        self._then.append(lambda: sqlite._fill([(fetched.first()[0] + 1,)]))
-        return sqlite
+        parts = [_next_id(connection, model) for model in models]
+        return self.fetch(
+            "SELECT " + ", ".join(sql for sql, _p in parts),
+            [param for _sql, params in parts for param in params],
+        )
 
 
 class Fetched:

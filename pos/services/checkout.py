@@ -233,8 +233,7 @@ def _sale_post(
                 business=business, emission_point=point, doc_type=DocType.INVOICE
             )
         )
-        sale_id = reads.next_id(Sale)
-        edoc_id = reads.next_id(ElectronicDocument)
+        ids = reads.next_ids(Sale, ElectronicDocument)
     replay = sale_replayed(
         business=business, row=found.first(), fingerprint=fingerprint
     )
@@ -266,7 +265,7 @@ def _sale_post(
     else:
         number = number[0]
     sale = _sale_build(
-        pk=sale_id.first()[0],
+        pk=ids.first()[0],
         business=business,
         point=point,
         session_id=session_id,
@@ -324,7 +323,7 @@ def _sale_post(
             lines=lines,
             payments=payments,
             batch=batch,
-            pk=edoc_id.first()[0],
+            pk=ids.first()[1],
         )
     transaction.on_commit(
         lambda: signals.sale_posted.send_robust(sender=Sale, sale=sale)

@@ -64,3 +64,48 @@ def test_a_batched_error_is_djangos_and_rolls_everything_back(tenant):
     assert not Category.objects.filter(name="Única").exists()
     # the connection is usable afterwards
     assert Category.objects.count() == 0
+
+
+def test_reserved_ids_let_rows_that_point_to_each_other_go_out_together(tenant):
+    """`next_ids` reserves a key per model in one statement; rows inserted with
+    them in the same batch keep them, and the next reservation is another."""
+    from backoffice.catalog.models import Product
+
+    with transaction.atomic():
+        with Batch() as reads:
+            ids = reads.next_ids(Category, Product)
+            found = reads.fetch("SELECT COUNT(*) FROM catalog_category", [])
+            with pytest.raises(RuntimeError):
+                ids.rows  # noqa: B018 - not before the block ends
+        category_id, product_id = ids.first()
+        assert found.first() == (0,)
+        with Batch() as writes:
+            writes.insert(
+                Category, [Category(pk=category_id, business=tenant, name="A")]
+            )
+            writes.insert(
+                Product,
+                [
+                    Product(
+                        pk=product_id,
+                        business=tenant,
+                        code="P1",
+                        name="Pan",
+                        price=1,
+                        category_id=category_id,
+                    )
+                ],
+            )
+        with Batch() as again:
+            later = again.next_ids(Category)
+    product = Product.objects.select_related("category").get(pk=product_id)
+    assert product.category.pk == category_id and product.category.name == "A"
+    assert later.first()[0] > category_id
+
+
+def test_a_batch_refuses_instances_with_and_without_keys_mixed(tenant):
+    with transaction.atomic(), pytest.raises(ValueError), Batch() as batch:
+        batch.insert(
+            Category,
+            [Category(pk=10**9, business=tenant, name="A"), Category(business=tenant)],
+        )
