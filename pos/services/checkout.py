@@ -285,7 +285,7 @@ def _sale_post(
     )
     taxes = [
         SaleTax(
-            business=business,
+            business_id=business.pk,
             sale=sale,
             tax_code=t.tax_code,
             rate=t.rate,
@@ -296,7 +296,7 @@ def _sale_post(
     ]
     payments = [
         Payment(
-            business=business,
+            business_id=business.pk,
             sale=sale,
             method=p.method,
             amount=p.amount,
@@ -384,7 +384,7 @@ def _sale_build(
 def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
     return [
         SaleLine(
-            business=business,
+            business_id=business.pk,
             sale=sale,
             position=n,
             product_id=p.product.pk,

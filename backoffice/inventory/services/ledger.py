@@ -78,11 +78,14 @@ def stock_moves_apply(
         return []
     if allow_negative is None:
         allow_negative = business.allow_negative_stock
+    # Ids, not instances, for the foreign keys: the checkout's user is the
+    # request's lazy object, whose descriptor checks doubled each row's cost.
+    user_id = getattr(user, "pk", None)
     rows = batch.insert(
         StockMove,
         [
             StockMove(
-                business=business,
+                business_id=business.pk,
                 product_id=m.product_id,
                 establishment_id=m.establishment_id,
                 quantity=m.quantity,
@@ -91,7 +94,7 @@ def stock_moves_apply(
                 note=m.note,
                 unit_cost=m.unit_cost,
                 supplier=m.supplier,
-                user=user,
+                user_id=user_id,
             )
             for m in moves
         ],
