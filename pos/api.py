@@ -197,7 +197,11 @@ def sale_create(request):
     body = schema.sale_body(request.json)
     posted = services.sale_post(
         business=request.business,
-        point=_point_get(request, body.emission_point),
+        # The page sends its point's id: the checkout reads the point with the
+        # cart. Without one, the business's first point.
+        point=body.emission_point
+        if body.emission_point is not None
+        else _point_get(request, None),
         cashier=request.user,
         lines=body.lines,
         payments=body.payments,

@@ -29,7 +29,8 @@ class UnknownCustomerError(SaleInputError):
 
 
 class UnknownEmissionPointError(SaleInputError):
-    code = "unknown_emission_point"
+    """An emission point that is not the business's, or not active (the API
+    answers `invalid_sale`, as docs/pos-api.md says)."""
 
 
 class PaymentError(SaleInputError):

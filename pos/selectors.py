@@ -149,7 +149,11 @@ def _emission_point(business: Business, which: str, params) -> EmissionPoint | N
         cursor.execute(
             EMISSION_POINT.render(connection, which=which), [business.pk, *params]
         )
-        row = cursor.fetchone()
+        return emission_point_from_row(cursor.fetchone())
+
+
+def emission_point_from_row(row) -> EmissionPoint | None:
+    """The point, with its establishment, of an EMISSION_POINT row (or None)."""
     if row is None:
         return None
     point, establishment = instances(connection, row, EmissionPoint, Establishment)
@@ -157,11 +161,22 @@ def _emission_point(business: Business, which: str, params) -> EmissionPoint | N
     return point
 
 
+def emission_point_lookup(*, business: Business, pk: int) -> tuple[str, list]:
+    """The statement that reads an active point of the business by id (for a
+    caller that sends it with others: the checkout)."""
+    column = connection.ops.quote_name(EmissionPoint._meta.pk.column)
+    return EMISSION_POINT.render(connection, which=f"AND p.{column} = %s "), [
+        business.pk,
+        pk,
+    ]
+
+
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:
     if not is_id(pk):
         return None
-    column = connection.ops.quote_name(EmissionPoint._meta.pk.column)
-    return _emission_point(business, f"AND p.{column} = %s ", [pk])
+    with connection.cursor() as cursor:
+        cursor.execute(*emission_point_lookup(business=business, pk=pk))
+        return emission_point_from_row(cursor.fetchone())
 
 
 def emission_point_default(*, business: Business) -> EmissionPoint | None:

@@ -14,6 +14,7 @@ from backoffice.customers.models import FINAL_CONSUMER_ID, Customer
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.limits import is_id
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
@@ -32,6 +33,7 @@ from ..errors import (
     UnknownEmissionPointError,
 )
 from ..models import Payment, Sale, SaleLine, SaleTax
+from ..selectors import emission_point_from_row, emission_point_lookup
 from .discounts import Applied, OrderDiscount, approval_refused
 from .idempotency import key_lookup, request_fingerprint, sale_by_key, sale_replayed
 from .pins import member_role, supervisor_authorize
@@ -50,7 +52,7 @@ from .statements import BUYER_FIELDS, SESSION_AND_BUYER
 from .tender import payments_apply
 
 
-def _session_lookup(*, business, point) -> tuple[str, list]:
+def _session_lookup(*, business, point_id) -> tuple[str, list]:
     """The statement that locks the point's open cash session and reads the
     business's CONSUMIDOR FINAL (one row, or none without an open session).
 
@@ -62,7 +64,7 @@ def _session_lookup(*, business, point) -> tuple[str, list]:
     return SESSION_AND_BUYER.render(connection, lock=lock), [
         FINAL_CONSUMER_ID,
         business.pk,
-        point.pk,
+        point_id,
     ]
 
 
@@ -122,7 +124,7 @@ class _ApprovalNeeded(Exception):  # noqa: N818 - control flow inside this modul
 def sale_post(
     *,
     business: Business,
-    point: EmissionPoint,
+    point: EmissionPoint | int,
     cashier,
     lines: list[LineIn],
     payments: list[PaymentIn],
@@ -136,7 +138,9 @@ def sale_post(
     """Post a cart as an immutable sale, or return the sale already posted with `key`.
 
     The answer has `replayed = True` when the sale was posted by an earlier
-    request with the same idempotency key. `posted_at` (default: now) is for
+    request with the same idempotency key. `point` is the emission point with
+    its establishment, or its id (read with the cart's other reads: the API
+    passes the id the page sends). `posted_at` (default: now) is for
     sales captured earlier, e.g. offline tills syncing and imported history.
     `service=False` posts without the business's service charge (a restaurant
     bill the guests asked to pay without it).
@@ -184,6 +188,12 @@ def sale_post(
         return existing
 
 
+def _point_unknown() -> UnknownEmissionPointError:
+    return UnknownEmissionPointError(
+        _("Punto de emisión no encontrado."), field="emission_point"
+    )
+
+
 def _discount_approver(*, business, cashier, pin, field):
     if not pin:
         raise approval_refused(field)
@@ -216,24 +226,38 @@ def _sale_post(
     service,
     approved_by,
 ) -> PostedSale:
-    if point is None or point.business_id != business.pk:
-        raise UnknownEmissionPointError(
-            _("Punto de emisión no encontrado."), field="emission_point"
-        )
+    point_read = None
+    if isinstance(point, EmissionPoint):
+        point_id = point.pk
+        if point.business_id != business.pk:
+            raise _point_unknown()
+    elif is_id(point):
+        point_id = point
+    else:
+        raise _point_unknown()
     # Every read the sale needs goes out at once (one round trip on
-    # PostgreSQL): the key's sale, the cash session with CONSUMIDOR FINAL, the
-    # products, the number, and the ids of the sale and its factura, so the
-    # writes below need no answer before the end of their batch either.
+    # PostgreSQL): the point (given its id), the key's sale, the cash session
+    # with CONSUMIDOR FINAL, the products, the number, and the ids of the sale
+    # and its factura, so the writes below need no answer before the end of
+    # their batch either.
     with Batch() as reads:
+        if not isinstance(point, EmissionPoint):
+            point_read = reads.fetch(
+                *emission_point_lookup(business=business, pk=point_id)
+            )
         found = reads.fetch(*key_lookup(business=business, key=key))
-        session = reads.fetch(*_session_lookup(business=business, point=point))
+        session = reads.fetch(*_session_lookup(business=business, point_id=point_id))
         products = reads.fetch(*products_lookup(business=business, lines=lines))
         taken = reads.fetch(
             *number_take(
-                business=business, emission_point=point, doc_type=DocType.INVOICE
+                business=business, emission_point=point_id, doc_type=DocType.INVOICE
             )
         )
         ids = reads.next_ids(Sale, ElectronicDocument)
+    if point_read is not None:
+        point = emission_point_from_row(point_read.first())
+        if point is None:  # not the business's, or inactive
+            raise _point_unknown()
     replay = sale_replayed(
         business=business, row=found.first(), fingerprint=fingerprint
     )

@@ -57,7 +57,7 @@ def request_fingerprint(
 ) -> str:
     """SHA-256 of what a checkout request asks for, to recognise a true replay."""
     data = {
-        "point": getattr(point, "pk", None),
+        "point": getattr(point, "pk", point),  # the point, or its id
         "customer": getattr(customer, "pk", None),
         "lines": [_line_print(line) for line in lines],
         "payments": [

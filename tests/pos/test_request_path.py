@@ -29,12 +29,14 @@ def api(client, cashier, session):
     return client
 
 
-def _sell(client, product, lines=1):
+def _sell(client, product, lines=1, point=None):
     body = {
         "idempotency_key": str(uuid.uuid4()),
         "lines": [{"product": product.pk, "quantity": "1"}] * lines,
         "payments": [{"method": "01", "amount": "100.00"}],
     }
+    if point is not None:
+        body["emission_point"] = point.pk
     return client.post(URL, json.dumps(body), content_type="application/json")
 
 
@@ -63,6 +65,27 @@ def test_the_request_reads_four_hand_written_statements(api, product):
     assert runs(point) == 1
     # the same statements whatever the cart's size
     assert len(one.captured_queries) == len(ten.captured_queries)
+
+
+def test_the_point_the_page_names_is_read_once_with_the_cart(api, point, product):
+    """The page sends its point's id: the checkout reads the point in its own
+    batch of reads, so the request costs no separate round trip for it."""
+    assert _sell(api, product, point=point).status_code == 201
+    with CaptureQueriesContext(connection) as one:
+        response = _sell(api, product, point=point)
+    assert response.status_code == 201
+    assert response.json()["number"].startswith("001-001-")
+    sql = _statements(one.captured_queries)
+    head = STATEMENTS["emission_point_for_checkout"].render(connection, which="")
+    reads = [s for s in sql if s.startswith(head.split("%s")[0])]
+    assert len(reads) == 1  # one read of the point, and by its id
+    assert 'AND p."id" = ' in reads[0]
+    # inside the checkout's transaction, right before its key look-up
+    everything = [q["sql"] for q in one.captured_queries]
+    at = everything.index(reads[0])
+    assert everything[at - 1].startswith("SAVEPOINT")
+    key = STATEMENTS["sale_by_key"].render(connection)
+    assert everything[at + 1].startswith(key.split("%s")[0])
 
 
 def test_a_membership_change_takes_effect_on_the_next_request(

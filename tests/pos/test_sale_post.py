@@ -356,18 +356,55 @@ def test_query_count_is_the_same_for_1_and_100_lines(
         assert sale.lines.count() == 100
 
 
+@pytest.mark.parametrize("by_id", [False, True], ids=["instance", "id"])
 def test_emission_point_of_another_business_is_refused(
-    business, other_business, cashier, session, product
+    business, other_business, cashier, session, product, by_id
 ):
-    with tenant_context(business), pytest.raises(SaleInputError):
+    foreign = point_of(other_business)
+    with tenant_context(business), pytest.raises(SaleInputError) as refused:
         sale_post(
             business=business,
-            point=point_of(other_business),
+            point=foreign.pk if by_id else foreign,
             cashier=cashier,
             lines=[LineIn(product.pk, D("1"))],
             payments=[PaymentIn("01", D("5"))],
             key=uuid.uuid4(),
         )
+    assert refused.value.field == "emission_point"
+    assert _counts(business) == (0, 0, 0, 0, 0)
+
+
+def test_the_point_given_by_id_is_read_with_the_cart(
+    business, point, cashier, session, product
+):
+    """The API passes the id the page sends: the checkout reads the point (and
+    its establishment, for the number) with its other reads. An inactive
+    point, or an id that is no point, is refused and writes nothing."""
+    with tenant_context(business):
+        posted = sale_post(
+            business=business,
+            point=point.pk,
+            cashier=cashier,
+            lines=[LineIn(product.pk, D("1"))],
+            payments=[PaymentIn("01", D("20"))],
+            key=uuid.uuid4(),
+        )
+        assert posted.sale.emission_point_id == point.pk
+        assert posted.sale.document_number == "001-001-000000001"
+        point.is_active = False
+        point.save(update_fields=["is_active"])
+        for bad in (point.pk, 10**12, "1", None):
+            with pytest.raises(SaleInputError) as refused:
+                sale_post(
+                    business=business,
+                    point=bad,
+                    cashier=cashier,
+                    lines=[LineIn(product.pk, D("1"))],
+                    payments=[PaymentIn("01", D("20"))],
+                    key=uuid.uuid4(),
+                )
+            assert refused.value.field == "emission_point"
+    assert _counts(business)[0] == 1
 
 
 def test_absurd_quantities_are_refused_not_crashing(post, business, product):
