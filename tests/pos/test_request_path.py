@@ -1,9 +1,10 @@
 """What `POST /pos/api/sales` reads besides the sale (issue 13 §4).
 
-The session, the user, the membership with its business and the emission
-point are four hand-written statements (core.sql), read on every request: no
-cache, so a membership change, a logout or a password change elsewhere takes
-effect on the very next request.
+The session, then the user with their membership of the session's business
+(one statement), and the emission point (read by the checkout with the cart
+when the page names it) are hand-written statements (core.sql), read on every
+request: no cache, so a membership change, a logout or a password change
+elsewhere takes effect on the very next request.
 """
 
 import json
@@ -20,7 +21,10 @@ from core.sql import STATEMENTS
 
 pytestmark = pytest.mark.django_db
 URL = "/pos/api/sales"
-REQUEST_READS = ("session_load", "user_load", "membership_active")
+# The session, then the user with their membership of the session's business
+# (one statement); the separate user and membership reads are the fallbacks.
+REQUEST_READS = ("session_load", "user_and_membership")
+FALLBACKS = ("user_load", "membership_active")
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def _statements(queries) -> list[str]:
     ]
 
 
-def test_the_request_reads_four_hand_written_statements(api, product):
+def test_the_request_reads_two_hand_written_statements_before_the_sale(api, product):
     assert _sell(api, product).status_code == 201  # the point's sequence row exists
     with CaptureQueriesContext(connection) as one:
         assert _sell(api, product).status_code == 201
@@ -60,6 +64,8 @@ def test_the_request_reads_four_hand_written_statements(api, product):
 
     for name in REQUEST_READS:
         assert runs(STATEMENTS[name].render(connection)) == 1, name
+    for name in FALLBACKS:
+        assert runs(STATEMENTS[name].render(connection)) == 0, name
     # no emission point in the body: the business's first one
     point = STATEMENTS["emission_point_for_checkout"].render(connection, which="")
     assert runs(point) == 1
@@ -142,4 +148,33 @@ def test_the_session_remembers_the_business_the_login_landed_in(api, business, p
     assert "business_id" not in api.session
     assert _sell(api, product).status_code == 201
     assert api.session["business_id"] == business.pk
+    assert _sell(api, product).status_code == 201
+
+
+def test_without_a_membership_of_the_sessions_business_the_next_one_is_used(
+    api, business, other_business, cashier, product
+):
+    """The user's membership is read with the user, for the session's business;
+    when that one is gone (deactivated, or its business closed), the request
+    works in the user's next business, as before, and never in the old one."""
+    from tests.factories import membership
+
+    membership(other_business, cashier, "cashier")
+    assert _sell(api, product).status_code == 201
+    assert api.session["business_id"] == business.pk
+    with system_context():
+        Membership.unscoped_objects.filter(business=business, user=cashier).update(
+            is_active=False
+        )
+    refused = _sell(api, product)  # in the other business, which has no open till
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"] == "cash_session_closed"
+    with system_context():
+        Membership.unscoped_objects.filter(business=business, user=cashier).update(
+            is_active=True
+        )
+        type(business).objects.filter(pk=business.pk).update(is_active=False)
+    assert _sell(api, product).status_code == 409  # a closed business: the same
+    with system_context():
+        type(business).objects.filter(pk=business.pk).update(is_active=True)
     assert _sell(api, product).status_code == 201
