@@ -112,6 +112,9 @@ def _insert(connection, model, fields, rows) -> None:
     # One statement for every row: psycopg parses it once and pipelines the
     # rows; a giant multi-row VALUES costs more to parse than it saves.
     with connection.cursor() as cursor:
+        if len(rows) == 1:  # a task row: executemany's machinery costs more
+            cursor.execute(f"{head} VALUES {one}", rows[0])
+            return
         for start in range(0, len(rows), BATCH):
             cursor.executemany(f"{head} VALUES {one}", rows[start : start + BATCH])
 
