@@ -283,7 +283,7 @@ def insert_send(model, objs: list, *, using: str = "default"):
 
     Inside `pipelined()` the statement goes out without waiting for its result,
     so call the returned function after the block. Instances whose primary
-    key is already set (reserved by `Batch.next_id`) are inserted with it.
+    key is already set (reserved by `Batch.next_ids`) are inserted with it.
     """
     if not objs:
         return lambda: objs
