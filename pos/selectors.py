@@ -144,11 +144,9 @@ EMISSION_POINT = Sql(
 )
 
 
-def _emission_point(business: Business, which: str, params) -> EmissionPoint | None:
+def _emission_point(sql: str, params: list) -> EmissionPoint | None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            EMISSION_POINT.render(connection, which=which), [business.pk, *params]
-        )
+        cursor.execute(sql, params)
         return emission_point_from_row(cursor.fetchone())
 
 
@@ -174,13 +172,11 @@ def emission_point_lookup(*, business: Business, pk: int) -> tuple[str, list]:
 def emission_point_get(*, business: Business, pk) -> EmissionPoint | None:
     if not is_id(pk):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(*emission_point_lookup(business=business, pk=pk))
-        return emission_point_from_row(cursor.fetchone())
+    return _emission_point(*emission_point_lookup(business=business, pk=pk))
 
 
 def emission_point_default(*, business: Business) -> EmissionPoint | None:
-    return _emission_point(business, "", [])
+    return _emission_point(EMISSION_POINT.render(connection, which=""), [business.pk])
 
 
 def cash_session_current(*, business: Business, point) -> CashSession | None:

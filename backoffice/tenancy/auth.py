@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 
 from backoffice.limits import is_id
-from core.sql import Sql, columns, instance, instances
+from core.sql import Sql, instance, instances, select
 
 from .models import Business, Membership
 
@@ -30,8 +30,7 @@ User = get_user_model()
 
 USER_LOAD = Sql(
     "user_load",
-    "SELECT "  # noqa: S608 - a template of model names, no input
-    + columns("u", User)
+    select(("u", User))  # noqa: S608 - a template of model names, no input
     + " FROM {User} u WHERE u.{User.id} = %s",
     models=(User,),
     example=lambda vendor: ({}, [0]),
@@ -43,8 +42,7 @@ USER_LOAD = Sql(
 # shows the membership only in that business's context).
 USER_AND_MEMBERSHIP = Sql(
     "user_and_membership",
-    "SELECT "  # noqa: S608 - a template of model names, no input
-    + ", ".join([columns("u", User), columns("m", Membership), columns("b", Business)])
+    select(("u", User), ("m", Membership), ("b", Business))  # noqa: S608 - model names
     + " FROM {User} u LEFT JOIN {Membership} m "
     "ON m.{Membership.user} = u.{User.id} AND m.{Membership.business} = %s "
     "AND m.{Membership.is_active} AND m.{Membership.accepted_at} IS NOT NULL "

@@ -41,7 +41,7 @@ class TenantMiddleware:
         business, the user's active membership of it, read with the user in
         one statement (backoffice.tenancy.auth) and kept only if Django
         accepted that very user (session hash, active)."""
-        if not (isinstance(chosen, int) and is_id(chosen)):
+        if not is_id(chosen):
             return request.user.is_authenticated, None
         with (
             tenant_context(Business(pk=chosen)),

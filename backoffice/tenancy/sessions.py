@@ -12,14 +12,13 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
-from core.sql import Sql, columns, instance
+from core.sql import Sql, instance, select
 
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
 
 SESSION_LOAD = Sql(
     "session_load",
-    "SELECT "  # noqa: S608 - a template of model names, no input
-    + columns("s", Session)
+    select(("s", Session))  # noqa: S608 - a template of model names, no input
     + " FROM {Session} s WHERE s.{Session.session_key} = %s "
     "AND s.{Session.expire_date} > %s",
     models=(Session,),

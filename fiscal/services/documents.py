@@ -59,7 +59,7 @@ def edoc_create(
     rolled-back sale never reaches the SRI and the cashier never waits.
     `fresh` skips the look-up for a number just taken from its sequence (the
     unique clave de acceso still refuses a duplicate). With `batch` (the
-    checkout's) and `pk`, an id the caller reserved (`Batch.next_id`), the
+    checkout's) and `pk`, an id the caller reserved (`Batch.next_ids`), the
     document and its submission task join the batch: nothing waits for the
     database in between.
     """
