@@ -41,119 +41,22 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from backoffice.catalog.models import Product  # noqa: E402
-from backoffice.inventory.services import MoveInput, stock_moves_apply  # noqa: E402
 from backoffice.runtime import gc_tune  # noqa: E402
 from backoffice.tenancy.context import tenant_context  # noqa: E402
 from backoffice.tenancy.models import (  # noqa: E402
     Business,
     EmissionPoint,
-    Establishment,
-    Membership,
 )
-from backoffice.tenancy.services import business_setup_defaults  # noqa: E402
 from bench import write_section  # noqa: E402
 from bench.checkout_http import _api_body, gunicorn, http_login, post_http  # noqa: E402
 from bench.checkout_raw import _cart, _edoc_template, post_raw  # noqa: E402
-from fiscal.models import DocumentSequence  # noqa: E402
-from pos.models import CashSession  # noqa: E402
-from pos.services import LineIn, PaymentIn, cash_session_open, sale_post  # noqa: E402
-
-BENCH_RUC = "0999999999001"
-WORKERS = (1, 4)
-
-
-def setup() -> dict:
-    call_command("migrate", verbosity=0)
-    business, _ = Business.objects.get_or_create(
-        ruc=BENCH_RUC,
-        defaults={
-            "razon_social": "Bench S.A.",
-            "direccion_matriz": "Quito",
-            "mode": Business.Mode.RETAIL,
-            "final_consumer_limit": Decimal("1000000"),
-            "allow_negative_stock": False,
-        },
-    )
-    from django.contrib.auth import get_user_model
-
-    user, _ = get_user_model().objects.get_or_create(username="bench.cashier")
-    with tenant_context(business):
-        business_setup_defaults(business=business)
-        Membership.objects.get_or_create(
-            business=business, user=user, defaults={"role": "cashier"}
-        )
-        establishment = Establishment.objects.get(business=business, code="001")
-        points = []
-        for n in range(1, max(WORKERS) + 1):
-            point, _ = EmissionPoint.objects.get_or_create(
-                business=business,
-                establishment=establishment,
-                code=f"{n:03d}",
-                defaults={"name": f"Caja {n}"},
-            )
-            points.append(point.pk)
-            DocumentSequence.objects.get_or_create(
-                business=business, emission_point=point, doc_type="01"
-            )
-            if not CashSession.objects.filter(
-                business=business, emission_point=point, closed_at__isnull=True
-            ).exists():
-                cash_session_open(
-                    business=business, point=point, user=user, opening_float=0
-                )
-        products = list(
-            Product.objects.filter(business=business).values_list("pk", flat=True)
-        )
-        if len(products) < 100:
-            created = Product.objects.bulk_create(
-                [
-                    Product(
-                        business=business,
-                        code=f"B{n:03d}",
-                        name=f"Producto {n}",
-                        price=Decimal("1.739130"),
-                        tax_category="4" if n % 3 else "0",
-                        track_stock=True,
-                    )
-                    for n in range(len(products), 100)
-                ]
-            )
-            stock_moves_apply(
-                business=business,
-                moves=[
-                    MoveInput(p.pk, establishment.pk, Decimal("10000000"), "initial")
-                    for p in created
-                ],
-            )
-            products = list(
-                Product.objects.filter(business=business).values_list("pk", flat=True)
-            )
-        from fiscal.models import ElectronicDocument
-
-        if not ElectronicDocument.objects.filter(business=business).exists():
-            # One factura stored by the service: the raw path copies its size.
-            sale_post(
-                business=business,
-                point=EmissionPoint.objects.get(pk=points[-1]),
-                cashier=user,
-                lines=[LineIn(products[0], Decimal(1))],
-                payments=[PaymentIn("01", Decimal("1000.00"))],
-                key=uuid.uuid4(),
-            )
-    return {
-        "business": business.pk,
-        "user": user.pk,
-        "points": points,
-        "products": products,
-        "establishment": establishment.pk,
-    }
-
+from bench.checkout_setup import WORKERS, setup  # noqa: E402
+from pos.services import LineIn, PaymentIn, sale_post  # noqa: E402
 
 # --- the three ways of posting a sale ---------------------------------------------
 

@@ -1,5 +1,6 @@
-"""Fast writes: batched imports of thousands of rows (history included) and the
-few-row INSERTs of a checkout, without the ORM's per-statement compilation.
+"""Fast writes: batched imports of thousands of rows (history included),
+without the ORM's per-statement compilation (core/batch.py sends the few-row
+INSERTs of a checkout with the same field preparation).
 
 Django's `bulk_create` spends most of its time compiling one SQL statement per
 small batch (SQLite allows 999 parameters, so ~50 products per INSERT), and
@@ -10,13 +11,11 @@ statement (`executemany`, pipelined by psycopg on PostgreSQL). Must run
 inside a transaction (imports always do).
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 from uuid import UUID
 
 from django.db import connections, models, transaction
 from django.utils import timezone
-from psycopg import pq
 
 from .sql import placeholders
 
@@ -26,7 +25,7 @@ BATCH = 2000
 def _reserve_ids(connection, model, count: int) -> list[int] | None:
     if connection.vendor not in ("postgresql", "sqlite"):
         return None
-    expression, params = _next_id(connection, model)
+    expression, params = next_id_sql(connection, model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -39,7 +38,7 @@ def _reserve_ids(connection, model, count: int) -> list[int] | None:
         return list(range(start, start + count))
 
 
-def _next_id(connection, model) -> tuple[str, list]:
+def next_id_sql(connection, model) -> tuple[str, list]:
     """A SQL expression for a new primary key of `model`, and its parameters:
     the next value of the column's sequence on PostgreSQL; on SQLite the
     next one after the last used (the write lock is held from BEGIN IMMEDIATE,
@@ -56,7 +55,7 @@ def _next_id(connection, model) -> tuple[str, list]:
     )
 
 
-def _prepared(objs, fields, connection, *, add: bool) -> list[tuple]:
+def prepared_values(objs, fields, connection, *, add: bool) -> list[tuple]:
     """Each field's database value, as `save()` prepares it.
 
     A checkout sends ~250 values, and Django's per-field preparation cost more
@@ -123,7 +122,7 @@ def _plan(connection, fields) -> list[tuple]:
 
 
 def _plain_type(field, native_uuid: bool):
-    """The Python type a field's value passes through `_prepared` unchanged in,
+    """The Python type a field's value passes through `prepared_values` unchanged in,
     _NOW for an `auto_now`/`auto_now_add` DateTimeField, or None. Only fields
     whose pre_save just reads the attribute (no file), and foreign keys to
     integer keys."""
@@ -216,11 +215,11 @@ def insert_rows(
     for obj, pk in zip(objs, ids, strict=True):
         setattr(obj, meta.pk.attname, pk)
     fields = meta.concrete_fields
-    rows = _prepared(objs, fields, connection, add=True)
+    rows = prepared_values(objs, fields, connection, add=True)
     _insert(connection, model, fields, rows)
     if history is not None:
         _history(connection, model, fields, rows, kind="+", **history)
-    _mark_saved(objs, using)
+    mark_saved(objs, using)
     return objs
 
 
@@ -232,12 +231,13 @@ def insert_given(model, objs: list, *, using: str = "default") -> list:
         return objs
     connection = connections[using]
     fields = model._meta.concrete_fields
-    _insert(connection, model, fields, _prepared(objs, fields, connection, add=True))
-    _mark_saved(objs, using)
+    rows = prepared_values(objs, fields, connection, add=True)
+    _insert(connection, model, fields, rows)
+    mark_saved(objs, using)
     return objs
 
 
-def _mark_saved(objs, using: str) -> None:
+def mark_saved(objs, using: str) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -257,7 +257,7 @@ def update_rows(
     connection = _connection(using)
     meta = model._meta
     all_fields = meta.concrete_fields
-    rows = _prepared(objs, all_fields, connection, add=False)
+    rows = prepared_values(objs, all_fields, connection, add=False)
     position = {f.name: i for i, f in enumerate(all_fields)}
     columns = [position[name] for name in field_names]
     qn = connection.ops.quote_name
@@ -274,206 +274,3 @@ def update_rows(
     if history is not None:
         _history(connection, model, all_fields, rows, kind="~", **history)
     return objs
-
-
-_PLANS: dict = {}
-
-
-def _insert_plan(connection, model, given: bool):
-    """Fields and SQL pieces of a model's INSERT … RETURNING pk, built once;
-    with `given`, the primary key is one of the columns (reserved ids)."""
-    key = (connection.vendor, model, given)
-    plan = _PLANS.get(key)
-    if plan is None:
-        meta = model._meta
-        qn = connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if given or f is not meta.pk]
-        plan = (
-            fields,
-            "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names quoted from model metadata
-                qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
-            ),
-            placeholders(1, len(fields)),
-            f" RETURNING {qn(meta.pk.column)}",
-        )
-        _PLANS[key] = plan
-    return plan
-
-
-def insert_returning(model, objs: list, *, using: str = "default") -> list:
-    """INSERT a few new instances in one statement and set their primary keys.
-
-    What `bulk_create` does for the handful of rows of a checkout, without
-    compiling a query each time: the checkout's hot path spent more time in
-    the ORM's insert compiler than in PostgreSQL. Values go through each
-    field's own `pre_save`/`get_db_prep_save` (auto_now, JSON, decimals), so
-    rows are stored exactly as `bulk_create` stores them; no signals are sent
-    (as with `bulk_create`). PostgreSQL and SQLite ≥ 3.35 return the new ids
-    in VALUES order.
-    """
-    return insert_send(model, objs, using=using)()
-
-
-def insert_send(model, objs: list, *, using: str = "default"):
-    """Send the INSERT of `insert_returning`; return what collects the new ids.
-
-    Inside `pipelined()` the statement goes out without waiting for its result,
-    so call the returned function after the block. Instances whose primary
-    key is already set (reserved by `Batch.next_ids`) are inserted with it.
-    """
-    if not objs:
-        return lambda: objs
-    connection = connections[using]
-    given = objs[0].pk is not None
-    if any((obj.pk is not None) != given for obj in objs):
-        raise ValueError("either every instance has its primary key or none")
-    fields, head, one, tail = _insert_plan(connection, model, given)
-    rows = _prepared(objs, fields, connection, add=True)
-    params = [value for row in rows for value in row]
-    fetch = execute_send(connection, head + ", ".join([one] * len(objs)) + tail, params)
-
-    def collect() -> list:
-        pk = model._meta.pk.attname
-        for obj, (new_id,) in zip(objs, fetch(), strict=True):
-            setattr(obj, pk, new_id)
-        _mark_saved(objs, using)
-        return objs
-
-    return collect
-
-
-def execute_send(connection, sql: str, params):
-    """Run a statement; return what fetches its rows (later, when pipelined).
-
-    Outside a pipeline the rows are read at once: a statement whose RETURNING
-    rows are still unread would keep SQLite from rolling back to a savepoint.
-    """
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        if not _in_pipeline(connection):
-            rows = cursor.fetchall()
-            cursor.close()
-            return lambda: rows
-    except BaseException:
-        cursor.close()
-        raise
-
-    def fetch() -> list:
-        try:
-            with connection.wrap_database_errors:
-                return cursor.fetchall()
-        finally:
-            cursor.close()
-
-    return fetch
-
-
-def _in_pipeline(connection) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
-    )
-
-
-class Batch:
-    """Statements sent together, read when the block ends.
-
-    A psycopg pipeline on PostgreSQL: the server runs one statement while
-    Python prepares the next, and the results (errors too, as Django's
-    database errors) come back together at the end of the block, where each
-    statement's `then` runs in the order they were added (new ids are set,
-    the stock rule is checked). Elsewhere the statements run one by one and
-    `then` still runs at the end. Statements whose results are needed inside
-    the block do not belong in it.
-
-        with Batch() as batch:
-            batch.insert(SaleLine, lines)
-            stock_moves_apply(business=b, moves=moves, batch=batch)
-    """
-
-    def __init__(self, using: str = "default"):
-        self.using = using
-        self._then: list = []
-        self._pipeline = None
-
-    def __enter__(self) -> "Batch":
-        self._pipeline = pipelined(self.using)
-        self._pipeline.__enter__()
-        return self
-
-    def __exit__(self, kind, value, traceback) -> bool:
-        self._pipeline.__exit__(kind, value, traceback)
-        if kind is None:
-            for then in self._then:
-                then()
-        return False
-
-    def insert(self, model, objs: list) -> list:
-        """INSERT `objs` (their primary keys are set when the block ends)."""
-        self._then.append(insert_send(model, objs, using=self.using))
-        return objs
-
-    def execute(self, sql: str, params, then) -> None:
-        """Run `sql`; `then(rows)` gets its rows when the block ends."""
-        fetch = execute_send(connections[self.using], sql, params)
-        self._then.append(lambda: then(fetch()))
-
-    def fetch(self, sql: str, params) -> "Fetched":
-        """Run `sql`; its rows are read from the answer when the block ends."""
-        fetched = Fetched()
-        self.execute(sql, params, fetched._fill)
-        return fetched
-
-    def next_ids(self, *models) -> "Fetched":
-        """Reserve a new primary key of each model, in one statement: the
-        row `.first()` when the block ends. Give each to its instance before
-        inserting it, so rows that point to it can go out in the same batch.
-        One per model and transaction on SQLite (the next id is read from the
-        table, not a sequence)."""
-        connection = connections[self.using]
-        parts = [_next_id(connection, model) for model in models]
-        return self.fetch(
-            "SELECT " + ", ".join(sql for sql, _p in parts),
-            [param for _sql, params in parts for param in params],
-        )
-
-
-class Fetched:
-    """The rows of a statement sent in a `Batch`, there once the block ends."""
-
-    __slots__ = ("_rows",)
-
-    def __init__(self):
-        self._rows = None
-
-    def _fill(self, rows) -> None:
-        self._rows = rows
-
-    @property
-    def rows(self) -> list:
-        if self._rows is None:
-            raise RuntimeError("a batch's rows are read after its block ends")
-        return self._rows
-
-    def first(self):
-        """The first row, or None."""
-        return self.rows[0] if self.rows else None
-
-
-@contextmanager
-def pipelined(using: str = "default"):
-    """Send the block's statements without waiting for each result.
-
-    psycopg's pipeline mode on PostgreSQL: the server runs one statement while
-    Python prepares the next, and the results come back together when the
-    block ends (errors too, as Django's database errors). Use it through
-    `Batch`, which reads the results after the block. Elsewhere, a plain block.
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield

@@ -25,7 +25,7 @@ INCREMENT = Sql(
 
 def number_take(*, business, emission_point, doc_type: str) -> tuple[str, list]:
     """The statement that takes the next number (its one row holds it), for a
-    caller that sends it with others (a `core.bulk.Batch`); no row means the
+    caller that sends it with others (a `core.batch.Batch`); no row means the
     sequence does not exist yet: then call `next_number`, which creates it."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

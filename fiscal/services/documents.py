@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
-from core.bulk import Batch, insert_returning
+from core.batch import Batch, insert_returning
 from core.sri_codes import IdType
 
 from .. import selectors

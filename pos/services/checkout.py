@@ -6,30 +6,24 @@ from datetime import datetime
 from functools import partial
 from uuid import UUID
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.customers.models import FINAL_CONSUMER_ID, Customer
-from backoffice.customers.services import customer_final_consumer
-from backoffice.inventory.models import StockMove
-from backoffice.inventory.services import MoveInput, stock_moves_apply
+from backoffice.customers.models import Customer
 from backoffice.limits import is_id
 from backoffice.tenancy import roles
 from backoffice.tenancy.models import Business, EmissionPoint
 from core import calc
-from core.bulk import Batch
-from core.sql import instance
+from core.batch import Batch
 from fiscal.models import DocType, ElectronicDocument
-from fiscal.numbering import format_number, next_number, number_take
+from fiscal.numbering import next_number, number_take
 from fiscal.services import consumidor_final_check
 from pos.documents import sale_invoice_issue
 
 from .. import signals
 from ..errors import (
-    CashSessionClosedError,
     DiscountNotAllowedError,
-    UnknownCustomerError,
     UnknownEmissionPointError,
 )
 from ..models import Payment, Sale, SaleLine, SaleTax
@@ -48,47 +42,16 @@ from .pricing import (
     products_lookup,
     totals_compute,
 )
-from .statements import BUYER_FIELDS, SESSION_AND_BUYER
+from .sale_rows import (
+    lines_build,
+    payments_build,
+    sale_build,
+    session_and_customer,
+    session_lookup,
+    stock_out,
+    taxes_build,
+)
 from .tender import payments_apply
-
-
-def _session_lookup(*, business, point_id) -> tuple[str, list]:
-    """The statement that locks the point's open cash session and reads the
-    business's CONSUMIDOR FINAL (one row, or none without an open session).
-
-    The session is locked so a closing count waits for the sales in flight (the
-    sequence lock serialises sales of a point anyway, so this costs no
-    concurrency).
-    """
-    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
-    return SESSION_AND_BUYER.render(connection, lock=lock), [
-        FINAL_CONSUMER_ID,
-        business.pk,
-        point_id,
-    ]
-
-
-def _session_and_customer(*, business, row, customer) -> tuple[int, Customer]:
-    """The open session's id and the buyer, from `_session_lookup`'s row.
-
-    With no customer given, the row's CONSUMIDOR FINAL is built by
-    `core.sql.instance` as a queryset would (only the snapshot's fields: the
-    rest stay deferred, never read).
-    """
-    if row is None:
-        raise CashSessionClosedError(
-            _("No hay una caja abierta en este punto de emisión."),
-            field="emission_point",
-        )
-    session_id, *buyer = row
-    if customer is not None:
-        if customer.business_id != business.pk:
-            raise UnknownCustomerError(_("Cliente no encontrado."), field="customer")
-    elif buyer[0] is not None:
-        customer = instance(Customer, connection, buyer, BUYER_FIELDS)
-    else:  # the business's first sale: create it
-        customer = customer_final_consumer(business=business)
-    return session_id, customer
 
 
 def sale_quote(
@@ -246,7 +209,7 @@ def _sale_post(
                 *emission_point_lookup(business=business, pk=point_id)
             )
         found = reads.fetch(*key_lookup(business=business, key=key))
-        session = reads.fetch(*_session_lookup(business=business, point_id=point_id))
+        session = reads.fetch(*session_lookup(business=business, point_id=point_id))
         products = reads.fetch(*products_lookup(business=business, lines=lines))
         taken = reads.fetch(
             *number_take(
@@ -264,7 +227,7 @@ def _sale_post(
     if replay is not None:
         transaction.set_rollback(True)  # the number taken above goes back
         return replay
-    session_id, customer = _session_and_customer(
+    session_id, customer = session_and_customer(
         business=business, row=session.first(), customer=customer
     )
     priced = lines_price(
@@ -288,7 +251,7 @@ def _sale_post(
         )
     else:
         number = number[0]
-    sale = _sale_build(
+    sale = sale_build(
         pk=ids.first()[0],
         business=business,
         point=point,
@@ -304,30 +267,11 @@ def _sale_post(
         approved_by=approved_by,
     )
     signals.past_day_change(sender=Sale, business=business, at=sale.posted_at)
-    lines = _lines_build(
+    lines = lines_build(
         business=business, sale=sale, lines=lines, priced=priced, totals=totals
     )
-    taxes = [
-        SaleTax(
-            business_id=business.pk,
-            sale=sale,
-            tax_code=t.tax_code,
-            rate=t.rate,
-            base=t.base,
-            tax=t.tax,
-        )
-        for t in totals.taxes
-    ]
-    payments = [
-        Payment(
-            business_id=business.pk,
-            sale=sale,
-            method=p.method,
-            amount=p.amount,
-            reference=p.reference,
-        )
-        for p in tender.rows
-    ]
+    taxes = taxes_build(business=business, sale=sale, totals=totals)
+    payments = payments_build(business=business, sale=sale, tender=tender)
     # The sale, its lines, taxes, payments and stock go out together (a
     # pipeline on PostgreSQL); while the database runs them, the factura XML is
     # built from the rows just sent, and goes out with its submission task.
@@ -337,9 +281,7 @@ def _sale_post(
         batch.insert(SaleLine, lines)
         batch.insert(SaleTax, taxes)
         batch.insert(Payment, payments)
-        _stock_out(
-            business=business, sale=sale, priced=priced, lines=lines, batch=batch
-        )
+        stock_out(business=business, sale=sale, priced=priced, lines=lines, batch=batch)
         # The factura is part of the sale: same transaction, sent after commit.
         sale_invoice_issue(
             business=business,
@@ -355,91 +297,3 @@ def _sale_post(
     return PostedSale(
         sale=sale, lines=tuple(lines), taxes=tuple(taxes), payments=tuple(payments)
     )
-
-
-def _sale_build(
-    *,
-    pk,
-    business,
-    point,
-    session_id,
-    cashier,
-    customer,
-    key,
-    number,
-    totals,
-    tender,
-    **kw,
-) -> Sale:
-    return Sale(
-        pk=pk,
-        business=business,
-        posted_at=kw["posted_at"],
-        idempotency_key=key,
-        request_hash=kw["fingerprint"],
-        establishment_id=point.establishment_id,
-        emission_point=point,
-        cash_session_id=session_id,
-        number=number,
-        document_number=format_number(
-            establishment_code=point.establishment.code,
-            point_code=point.code,
-            number=number,
-        ),
-        cashier=cashier,
-        customer=customer,
-        customer_id_type=customer.id_type,
-        customer_identification=customer.identification,
-        customer_name=customer.name,
-        customer_address=customer.address,
-        customer_email=customer.email,
-        customer_phone=customer.phone,
-        subtotal=totals.subtotal,
-        discount_total=totals.discount,
-        tax_total=totals.tax,
-        service_charge=totals.service_charge,
-        total=totals.total,
-        tendered=tender.tendered,
-        change=tender.change,
-        discount_approved_by=kw["approved_by"],
-    )
-
-
-def _lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
-    return [
-        SaleLine(
-            business_id=business.pk,
-            sale=sale,
-            position=n,
-            product_id=p.product.pk,
-            note=line.note,
-            code=p.product.code,
-            name=p.name,
-            modifiers=p.modifiers,
-            quantity=r.quantity,
-            unit_price=r.unit_price,
-            discount=r.discount,
-            tax_code=r.tax_code,
-            tax_rate=r.tax_rate,
-            base=r.base,
-            tax=r.tax,
-        )
-        for n, (line, p, r) in enumerate(
-            zip(lines, priced, totals.lines, strict=True), 1
-        )
-    ]
-
-
-def _stock_out(*, business, sale, priced, lines, batch):
-    moves = [
-        MoveInput(
-            product_id=p.product.pk,
-            establishment_id=sale.establishment_id,
-            quantity=-line.quantity,
-            reason=StockMove.Reason.SALE,
-            reference=sale.document_number,
-        )
-        for p, line in zip(priced, lines, strict=True)
-        if p.product.track_stock
-    ]
-    stock_moves_apply(business=business, moves=moves, user=sale.cashier, batch=batch)

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from backoffice.catalog.models import Category
-from core.bulk import Batch, insert_returning
+from core.batch import Batch, insert_returning
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from backoffice.inventory.models import StockLevel, StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
 from backoffice.tenancy.context import tenant_context
 from backoffice.tenancy.models import EmissionPoint
+from pos.models import Payment, Sale, SaleLine, SaleTax
 from pos.services import LineIn, PaymentIn, cash_session_open, sale_post
 from tests.factories import UserFactory, membership
 
@@ -138,3 +139,25 @@ def customer(business):
             address="Quito",
             phone="0999999999",
         )
+
+
+def sale_counts(business):
+    with tenant_context(business):
+        return (
+            Sale.objects.count(),
+            SaleLine.objects.count(),
+            Payment.objects.count(),
+            SaleTax.objects.count(),
+            StockMove.objects.filter(reason=StockMove.Reason.SALE).count(),
+        )
+
+
+def assert_refused(post, business, lines, payments, error, field=None, **kw):
+    before = sale_counts(business)
+    with pytest.raises(error) as exc:
+        post(lines, payments, **kw)
+    assert sale_counts(business) == before
+    if field:
+        assert exc.value.field == field
+    assert exc.value.status in (400, 403, 409)
+    return exc.value

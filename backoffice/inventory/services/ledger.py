@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from backoffice.catalog.models import Product
 from backoffice.tenancy.models import Business
-from core.bulk import Batch, insert_rows
+from core.batch import Batch
+from core.bulk import insert_rows
 from core.errors import SouthernPOSError
 from core.sql import Sql, placeholders
 
