@@ -125,9 +125,13 @@ def _in_failed_transaction(connection) -> bool:
 
 def sync_setting(execute, sql, params, many, context):
     """Before each query, make `app.business_id` match the tenant context."""
-    connection = context["connection"]
-    if sql in TENANT_FREE:  # our own statements on tables without policies
-        return execute(sql, params, many, context)
+    if sql not in TENANT_FREE:  # our own statements on tables without policies
+        sync(context["connection"])
+    return execute(sql, params, many, context)
+
+
+def sync(connection) -> None:
+    """Make `app.business_id` match the tenant context, if it does not."""
     key = current_rls_key()
     if getattr(connection, _STATE_ATTR, None) != key and not _in_failed_transaction(
         connection
@@ -140,7 +144,6 @@ def sync_setting(execute, sql, params, many, context):
             "SELECT set_config(%s, %s, false)", [SETTING, key]
         )
         setattr(connection, _STATE_ATTR, key)
-    return execute(sql, params, many, context)
 
 
 def _on_migrate(sender, using="default", **kwargs):
