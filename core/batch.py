@@ -6,9 +6,8 @@ compilation. Field values are prepared as core/bulk.py prepares an import's.
 from contextlib import contextmanager
 
 from django.db import connections
-from psycopg import pq
 
-from .bulk import mark_saved, next_id_sql, prepared_values
+from .bulk import cursor_for, in_pipeline, mark_saved, next_id_sql, prepared_values
 from .sql import placeholders
 
 _PLANS: dict = {}
@@ -83,13 +82,10 @@ def execute_send(connection, sql: str, params):
     Outside a pipeline the rows are read at once: a statement whose RETURNING
     rows are still unread would keep SQLite from rolling back to a savepoint.
     """
-    pipelined_now = _in_pipeline(connection)
-    cursor = _pipeline_cursor(connection) if pipelined_now else None
-    if cursor is None:
-        cursor = connection.cursor()
+    cursor = cursor_for(connection)
     try:
         cursor.execute(sql, params)
-        if not pipelined_now:
+        if not in_pipeline(connection):
             rows = cursor.fetchall()
             cursor.close()
             return lambda: rows
@@ -105,24 +101,6 @@ def execute_send(connection, sql: str, params):
             cursor.close()
 
     return fetch
-
-
-def _pipeline_cursor(connection):
-    """The backend's bare psycopg cursor for a pipelined statement, if it
-    offers one (backoffice/tenancy/pgbackend: only when nothing but its own
-    tenant setting wraps queries and none are being logged; it keeps that
-    setting in step first). Django's cursor layer cost ~50 µs a statement,
-    as much as psycopg's own work; errors still surface as Django's, through
-    `pipelined()` and `fetch`. None: Django's cursor, every wrapper applied."""
-    offer = getattr(connection, "pipeline_cursor", None)
-    return offer() if offer is not None else None
-
-
-def _in_pipeline(connection) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
-    )
 
 
 class Batch:
