@@ -165,3 +165,15 @@ def role_client(client, business):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture
+def two_categories(business, other_business):
+    """One category in each business: "Bebidas A" in `business`, "Bebidas B"
+    in `other_business` (isolation tests read them back)."""
+    from backoffice.catalog.models import Category
+
+    with tenant_context(business):
+        Category.objects.create(business=business, name="Bebidas A")
+    with tenant_context(other_business):
+        Category.objects.create(business=other_business, name="Bebidas B")

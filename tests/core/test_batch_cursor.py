@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backoffice.catalog.models import Category
 from backoffice.tenancy.context import tenant_context
 from core.batch import Batch
 
@@ -18,15 +17,6 @@ CATEGORIES = 'SELECT name FROM "catalog_category" ORDER BY name'
 
 def _names(batch_rows) -> list[str]:
     return [name for (name,) in batch_rows]
-
-
-@pytest.fixture
-def two_shops(business, other_business):
-    with tenant_context(business):
-        Category.objects.create(business=business, name="Bebidas A")
-    with tenant_context(other_business):
-        Category.objects.create(business=other_business, name="Postres B")
-    return business, other_business
 
 
 def test_the_bare_cursor_is_offered_only_when_nothing_else_watches():
@@ -43,22 +33,22 @@ def test_the_bare_cursor_is_offered_only_when_nothing_else_watches():
             assert connection.pipeline_cursor() is None
 
 
-def test_batched_reads_on_the_bare_cursor_follow_the_tenant(two_shops):
-    first, second = two_shops
+def test_batched_reads_on_the_bare_cursor_follow_the_tenant(
+    two_categories, business, other_business
+):
     seen = []
-    for business in (first, second, first):
+    for shop in (business, other_business, business):
         # The connection's setting still names the previous business: the
         # batch must switch it before its statement, or RLS shows the wrong rows.
-        with tenant_context(business), Batch() as batch:
+        with tenant_context(shop), Batch() as batch:
             rows = batch.fetch(CATEGORIES, [])
         seen.append(_names(rows.rows))
-    assert seen == [["Bebidas A"], ["Postres B"], ["Bebidas A"]]
+    assert seen == [["Bebidas A"], ["Bebidas B"], ["Bebidas A"]]
 
 
-def test_counted_batches_show_every_statement(two_shops):
-    first, _second = two_shops
+def test_counted_batches_show_every_statement(two_categories, business):
     with (
-        tenant_context(first),
+        tenant_context(business),
         CaptureQueriesContext(connection) as captured,
         Batch() as batch,
     ):
@@ -68,14 +58,13 @@ def test_counted_batches_show_every_statement(two_shops):
     assert [q["sql"] for q in captured.captured_queries] == [CATEGORIES, "SELECT 1"]
 
 
-def test_a_wrapper_sees_every_batched_statement(two_shops):
-    first, _second = two_shops
+def test_a_wrapper_sees_every_batched_statement(two_categories, business):
     seen = []
 
     def spy(execute, sql, params, many, context):
         seen.append(sql)
         return execute(sql, params, many, context)
 
-    with tenant_context(first), connection.execute_wrapper(spy), Batch() as batch:
+    with tenant_context(business), connection.execute_wrapper(spy), Batch() as batch:
         batch.fetch("SELECT 2", [])
     assert seen == ["SELECT 2"]

@@ -15,14 +15,6 @@ from backoffice.tenancy.managers import TenantManager
 from backoffice.tenancy.models import Business, Establishment, TenantModel
 
 
-@pytest.fixture
-def two_categories(business, other_business):
-    with tenant_context(business):
-        Category.objects.create(business=business, name="Bebidas A")
-    with tenant_context(other_business):
-        Category.objects.create(business=other_business, name="Bebidas B")
-
-
 def test_default_manager_raises_without_business(two_categories):
     with pytest.raises(TenantNotSetError):
         list(Category.objects.all())

@@ -17,45 +17,37 @@ def raw_names():
         return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.fixture
-def categories(business, other_business):
-    with tenant_context(business):
-        Category.objects.create(business=business, name="Solo A")
-    with tenant_context(other_business):
-        Category.objects.create(business=other_business, name="Solo B")
-
-
 @pytest.mark.urls("tests.tenancy.rls_urls")
 def test_raw_sql_in_a_request_sees_only_that_business(
-    client, categories, business, other_business
+    client, two_categories, business, other_business
 ):
     user_a, user_b = UserFactory(), UserFactory()
     membership(business, user_a, "cashier")
     membership(other_business, user_b, "cashier")
     client.force_login(user_a)
     assert client.get("/raw/").json() == {
-        "names": ["Solo A"],
+        "names": ["Bebidas A"],
         "setting": str(business.pk),
     }
     client.force_login(user_b)
-    assert client.get("/raw/").json()["names"] == ["Solo B"]
+    assert client.get("/raw/").json()["names"] == ["Bebidas B"]
 
 
 @pytest.mark.urls("tests.tenancy.rls_urls")
-def test_raw_sql_in_a_request_without_business_sees_nothing(client, categories):
+def test_raw_sql_in_a_request_without_business_sees_nothing(client, two_categories):
     assert client.get("/raw/").json() == {"names": [], "setting": ""}
     client.force_login(UserFactory())  # logged in, but member of no business
     assert client.get("/raw/").json()["names"] == []
 
 
-def test_raw_sql_outside_any_context_sees_nothing(categories):
+def test_raw_sql_outside_any_context_sees_nothing(two_categories):
     with no_tenant():
         assert raw_names() == []
     with system_context():
-        assert raw_names() == ["Solo A", "Solo B"]
+        assert raw_names() == ["Bebidas A", "Bebidas B"]
 
 
-def test_raw_insert_into_another_business_is_refused(categories, other_business):
+def test_raw_insert_into_another_business_is_refused(two_categories, other_business):
     from django.db.utils import ProgrammingError
 
     with tenant_context(other_business):
@@ -72,11 +64,11 @@ def test_raw_insert_into_another_business_is_refused(categories, other_business)
                 [other_business.pk + 100000],
             )
         # The savepoint rolled back cleanly and the connection goes on.
-        assert raw_names() == ["Solo B"]
+        assert raw_names() == ["Bebidas B"]
 
 
 def test_error_leaving_the_tenant_context_before_the_rollback(
-    categories, business, other_business
+    two_categories, business, other_business
 ):
     """The error crosses `tenant_context` first, then the savepoint rolls back."""
     from django.db.utils import IntegrityError
@@ -87,10 +79,10 @@ def test_error_leaving_the_tenant_context_before_the_rollback(
             transaction.atomic(),
             tenant_context(other_business),
         ):
-            Category.objects.create(business=other_business, name="Solo B")
-        assert raw_names() == ["Solo A"]
+            Category.objects.create(business=other_business, name="Bebidas B")
+        assert raw_names() == ["Bebidas A"]
     with tenant_context(other_business):
-        assert raw_names() == ["Solo B"]
+        assert raw_names() == ["Bebidas B"]
 
 
 def test_app_role_cannot_bypass_rls(db):
@@ -119,60 +111,61 @@ def test_every_tenant_table_has_forced_rls(db):
 
 
 def test_savepoint_rollback_does_not_leave_a_stale_setting(
-    categories, business, other_business
+    two_categories, business, other_business
 ):
     # The test runs inside a transaction: A's setting is set in it.
     with tenant_context(business):
-        assert raw_names() == ["Solo A"]
+        assert raw_names() == ["Bebidas A"]
     # Switch to B inside a savepoint, then roll the savepoint back: PostgreSQL
     # undoes set_config, so the real setting is A again.
     with tenant_context(other_business):
         try:
             with transaction.atomic():
-                assert raw_names() == ["Solo B"]
+                assert raw_names() == ["Bebidas B"]
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
         # Still B's context: must see B (not A's rows through a stale cache).
-        assert raw_names() == ["Solo B"]
+        assert raw_names() == ["Bebidas B"]
     with tenant_context(business):
-        assert raw_names() == ["Solo A"]
+        assert raw_names() == ["Bebidas A"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_rollback_does_not_leave_a_stale_setting(business, other_business):
     with tenant_context(business):
-        Category.objects.create(business=business, name="Solo A")
+        Category.objects.create(business=business, name="Bebidas A")
     with tenant_context(other_business):
-        Category.objects.create(business=other_business, name="Solo B")
+        Category.objects.create(business=other_business, name="Bebidas B")
     # Autocommit: A's setting is committed for the session.
     with tenant_context(business):
-        assert raw_names() == ["Solo A"]
+        assert raw_names() == ["Bebidas A"]
     with tenant_context(other_business):
         try:
             with transaction.atomic():
-                assert raw_names() == ["Solo B"]
+                assert raw_names() == ["Bebidas B"]
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
-        assert raw_names() == ["Solo B"]
+        assert raw_names() == ["Bebidas B"]
     with no_tenant():
         assert raw_names() == []
 
 
 def test_server_side_cursor_gets_the_right_business(
-    categories, business, other_business
+    two_categories, business, other_business
 ):
     # QuerySet.iterator() uses a server-side cursor on PostgreSQL.
     with tenant_context(business):
-        assert raw_names() == ["Solo A"]
+        assert raw_names() == ["Bebidas A"]
     with tenant_context(other_business):
         names = [c.name for c in Category.objects.iterator(chunk_size=1)]
-        assert names == ["Solo B"]
-        assert raw_names() == ["Solo B"]
+        assert names == ["Bebidas B"]
+        assert raw_names() == ["Bebidas B"]
     with tenant_context(business):
-        assert [c.name for c in Category.objects.iterator(chunk_size=1)] == ["Solo A"]
-        assert raw_names() == ["Solo A"]
+        names = [c.name for c in Category.objects.iterator(chunk_size=1)]
+        assert names == ["Bebidas A"]
+        assert raw_names() == ["Bebidas A"]
 
 
 def test_policies_read_the_setting_once_per_query(db):
@@ -227,7 +220,7 @@ def test_a_migrate_never_shows_a_live_connection_an_empty_table(
     from django.db import connections
 
     with tenant_context(business):
-        Category.objects.create(business=business, name="Solo A")
+        Category.objects.create(business=business, name="Bebidas A")
     seen, stop = [], threading.Event()
 
     def count_rows():
