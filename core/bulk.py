@@ -107,6 +107,9 @@ _PLAIN = {
     models.DecimalField: Decimal,
 }
 _PLANS_PREPARED: dict = {}
+# Plans are kept per field list (model metadata's, alive as long as the
+# process); the bound only matters if a caller passes a new list each time.
+_CACHE_MAX = 512
 
 
 def _plan(connection, fields) -> list[tuple]:
@@ -116,6 +119,8 @@ def _plan(connection, fields) -> list[tuple]:
     key = (connection.vendor, id(fields))
     cached = _PLANS_PREPARED.get(key)
     if cached is None or cached[0] is not fields:
+        if len(_PLANS_PREPARED) > _CACHE_MAX:  # a caller building new lists
+            _PLANS_PREPARED.clear()
         native_uuid = connection.features.has_native_uuid_field
         plan = [(f, f.attname, _plain_type(f, native_uuid)) for f in fields]
         cached = _PLANS_PREPARED[key] = (fields, plan)
@@ -160,6 +165,8 @@ def _insert_sql(connection, model, fields) -> str:
     key = (connection.vendor, model, id(fields))
     cached = _INSERT_SQL.get(key)
     if cached is None or cached[0] is not fields:
+        if len(_INSERT_SQL) > _CACHE_MAX:  # a caller building new lists
+            _INSERT_SQL.clear()
         qn = connection.ops.quote_name
         sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names quoted from model metadata
             qn(model._meta.db_table),

@@ -116,3 +116,15 @@ def test_values_that_are_not_plain_go_through_django():
     line.tax = Decimal("NaN")
     with pytest.raises(ValidationError):
         prepared_values([line], fields, connection, add=True)
+
+
+@pytest.mark.django_db
+def test_plans_stay_bounded_for_callers_that_build_new_field_lists():
+    from core import bulk
+
+    line = _line(quantity=Decimal("1"), unit_price=Decimal("1"), base=Decimal("1"))
+    for _ in range(bulk._CACHE_MAX + 50):
+        fields = list(SaleLine._meta.concrete_fields)  # a new list each time
+        row = prepared_values([line], fields, connection, add=True)[0]
+    assert len(bulk._PLANS_PREPARED) <= bulk._CACHE_MAX + 1
+    assert row[fields.index(SaleLine._meta.get_field("code"))] == "CAFE"
