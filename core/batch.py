@@ -82,10 +82,11 @@ def execute_send(connection, sql: str, params):
     Outside a pipeline the rows are read at once: a statement whose RETURNING
     rows are still unread would keep SQLite from rolling back to a savepoint.
     """
-    cursor = cursor_for(connection)
+    pipelined_now = in_pipeline(connection)
+    cursor = cursor_for(connection, pipelined_now)
     try:
         cursor.execute(sql, params)
-        if not in_pipeline(connection):
+        if not pipelined_now:
             rows = cursor.fetchall()
             cursor.close()
             return lambda: rows

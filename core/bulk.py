@@ -107,23 +107,29 @@ _PLAIN = {
     models.DecimalField: Decimal,
 }
 _PLANS_PREPARED: dict = {}
-# Plans are kept per field list (model metadata's, alive as long as the
-# process); the bound only matters if a caller passes a new list each time.
 _CACHE_MAX = 512
 
 
 def _plan(connection, fields) -> list[tuple]:
-    """(field, attname, plain type or _NOW or None) for each field, built once
-    per backend and field list (the lists come from model metadata, so they
-    live as long as the process)."""
-    key = (connection.vendor, id(fields))
-    cached = _PLANS_PREPARED.get(key)
-    if cached is None or cached[0] is not fields:
-        if len(_PLANS_PREPARED) > _CACHE_MAX:  # a caller building new lists
-            _PLANS_PREPARED.clear()
+    """(field, attname, plain type or _NOW or None) for each field."""
+
+    def build():
         native_uuid = connection.features.has_native_uuid_field
-        plan = [(f, f.attname, _plain_type(f, native_uuid)) for f in fields]
-        cached = _PLANS_PREPARED[key] = (fields, plan)
+        return [(f, f.attname, _plain_type(f, native_uuid)) for f in fields]
+
+    return _per_fields(_PLANS_PREPARED, (connection.vendor, id(fields)), fields, build)
+
+
+def _per_fields(cache: dict, key, fields, build):
+    """`build()`, once per field list: the lists come from model metadata and
+    live as long as the process, so they are known by identity; the cache
+    keeps the list it was built for, and is emptied past _CACHE_MAX entries
+    (a caller building a new list each time must not grow it forever)."""
+    cached = cache.get(key)
+    if cached is None or cached[0] is not fields:
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        cached = cache[key] = (fields, build())
     return cached[1]
 
 
@@ -149,7 +155,7 @@ def _insert(connection, model, fields, rows) -> None:
     # One statement for every row: psycopg parses it once and pipelines the
     # rows; a giant multi-row VALUES costs more to parse than it saves.
     if len(rows) == 1:  # a task row: executemany's machinery costs more
-        with cursor_for(connection) as cursor:
+        with cursor_for(connection, in_pipeline(connection)) as cursor:
             cursor.execute(sql, rows[0])
         return
     with connection.cursor() as cursor:
@@ -162,30 +168,26 @@ _INSERT_SQL: dict = {}
 
 def _insert_sql(connection, model, fields) -> str:
     """INSERT INTO table (columns) VALUES (%s, …), built once per field list."""
-    key = (connection.vendor, model, id(fields))
-    cached = _INSERT_SQL.get(key)
-    if cached is None or cached[0] is not fields:
-        if len(_INSERT_SQL) > _CACHE_MAX:  # a caller building new lists
-            _INSERT_SQL.clear()
+
+    def build():
         qn = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names quoted from model metadata
+        return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names quoted from model metadata
             qn(model._meta.db_table),
             ", ".join(qn(f.column) for f in fields),
             placeholders(1, len(fields)),
         )
-        cached = _INSERT_SQL[key] = (fields, sql)
-    return cached[1]
+
+    key = (connection.vendor, model, id(fields))
+    return _per_fields(_INSERT_SQL, key, fields, build)
 
 
-def cursor_for(connection):
-    """A cursor for one statement: inside a psycopg pipeline, the backend's
-    bare psycopg cursor if it offers one (backoffice/tenancy/pgbackend: only
-    when nothing but its own tenant setting wraps queries and none are being
-    logged; it keeps that setting in step first). Django's cursor layer cost
-    ~50 µs a statement, as much as psycopg's own work; errors still surface as
-    Django's, through `core.batch.pipelined()`. Otherwise Django's cursor,
-    every execute wrapper applied."""
-    if in_pipeline(connection):
+def cursor_for(connection, pipelined: bool):
+    """A cursor for one statement: in a psycopg pipeline (`pipelined`, as
+    `in_pipeline` says), the backend's bare psycopg cursor if it offers one
+    (see `pipeline_cursor` in backoffice/tenancy/pgbackend; errors still
+    surface as Django's, through `core.batch.pipelined()`); otherwise
+    Django's cursor, every execute wrapper applied."""
+    if pipelined:
         offer = getattr(connection, "pipeline_cursor", None)
         cursor = offer() if offer is not None else None
         if cursor is not None:
