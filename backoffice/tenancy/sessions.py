@@ -3,7 +3,9 @@
 SESSION_ENGINE: every request of a logged-in user reads its session row, and
 the ORM's query compiler cost more than the query (BENCHMARKS.md, checkout).
 Storage, expiry, cycling and logout are Django's own (`db.SessionStore`); a
-logout deletes the row, so it takes effect at once on every worker.
+logout deletes the row, so it takes effect at once on every worker. When
+TenantMiddleware knows whom the session named last time, the same statement
+also reads that user and their membership (backoffice.tenancy.auth).
 """
 
 from django.contrib.sessions.backends import db
@@ -13,6 +15,8 @@ from django.db import connections, router
 from django.utils import timezone
 
 from core.sql import Sql, instance, select
+
+from .auth import session_read_wanted
 
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
 
@@ -35,10 +39,13 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         connection = connections[router.db_for_read(Session)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(SESSION_LOAD.render(connection), [self.session_key, now])
-            row = cursor.fetchone()
-        if row is None:
+        if wanted := session_read_wanted():
+            session = wanted.session_read(connection, self.session_key, now)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(SESSION_LOAD.render(connection), [self.session_key, now])
+                row = cursor.fetchone()
+            session = None if row is None else instance(Session, connection, row)
+        if session is None:
             self._session_key = None
-            return None
-        return instance(Session, connection, row)
+        return session

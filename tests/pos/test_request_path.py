@@ -1,10 +1,11 @@
 """What `POST /pos/api/sales` reads besides the sale (issue 13 §4).
 
-The session, then the user with their membership of the session's business
-(one statement), and the emission point (read by the checkout with the cart
-when the page names it) are hand-written statements (core.sql), read on every
-request: no cache, so a membership change, a logout or a password change
-elsewhere takes effect on the very next request.
+The session row, the user and their membership of the session's business
+(one statement once the process has seen the session: TenantMiddleware's
+hint), and the emission point (read by the checkout with the cart when the
+page names it) are hand-written statements (core.sql), read on every request:
+no cache of what they return, so a membership change, a logout or a password
+change elsewhere takes effect on the very next request.
 """
 
 import json
@@ -15,15 +16,19 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backoffice.tenancy import middleware
 from backoffice.tenancy.context import system_context
 from backoffice.tenancy.models import Membership
 from core.sql import STATEMENTS
+from tests.factories import UserFactory, membership
 
 pytestmark = pytest.mark.django_db
 URL = "/pos/api/sales"
-# The session, then the user with their membership of the session's business
-# (one statement); the separate user and membership reads are the fallbacks.
-REQUEST_READS = ("session_load", "user_and_membership")
+# The session row, the user and their membership of the session's business, in
+# one statement; without a hint, the session and then the user with the
+# membership; the separate user and membership reads are the last fallbacks.
+REQUEST_READS = ("session_user_and_membership",)
+UNHINTED_READS = ("session_load", "user_and_membership")
 FALLBACKS = ("user_load", "membership_active")
 
 
@@ -50,7 +55,13 @@ def _statements(queries) -> list[str]:
     ]
 
 
-def test_the_request_reads_two_hand_written_statements_before_the_sale(api, product):
+def _runs(queries, name: str) -> int:
+    """How often the named statement ran (the capture shows parameters filled in)."""
+    head = STATEMENTS[name].render(connection).split("%s")[0]
+    return sum(s.startswith(head) for s in _statements(queries))
+
+
+def test_the_request_reads_one_hand_written_statement_before_the_sale(api, product):
     assert _sell(api, product).status_code == 201  # the point's sequence row exists
     with CaptureQueriesContext(connection) as one:
         assert _sell(api, product).status_code == 201
@@ -64,13 +75,66 @@ def test_the_request_reads_two_hand_written_statements_before_the_sale(api, prod
 
     for name in REQUEST_READS:
         assert runs(STATEMENTS[name].render(connection)) == 1, name
-    for name in FALLBACKS:
+    for name in UNHINTED_READS + FALLBACKS:
         assert runs(STATEMENTS[name].render(connection)) == 0, name
     # no emission point in the body: the business's first one
     point = STATEMENTS["emission_point_for_checkout"].render(connection, which="")
     assert runs(point) == 1
     # the same statements whatever the cart's size
     assert len(one.captured_queries) == len(ten.captured_queries)
+
+
+def test_a_process_new_to_the_session_reads_the_session_then_the_user(api, product):
+    """Another worker (or a restart) has no hint: two statements, as before."""
+    assert _sell(api, product).status_code == 201
+    middleware._hints.clear()
+    with CaptureQueriesContext(connection) as first:
+        assert _sell(api, product).status_code == 201
+    with CaptureQueriesContext(connection) as second:
+        assert _sell(api, product).status_code == 201
+    assert [_runs(first, n) for n in UNHINTED_READS + REQUEST_READS] == [1, 1, 0]
+    assert [_runs(second, n) for n in UNHINTED_READS + REQUEST_READS] == [0, 0, 1]
+
+
+def test_a_hint_naming_another_user_is_not_trusted(api, business, cashier, product):
+    """The hint only chooses what to read: the session's signed data decides
+    who the user is, and their own membership decides what they may do."""
+    assert _sell(api, product).status_code == 201
+    owner = UserFactory()
+    membership(business, owner, "owner")
+    with system_context():
+        Membership.unscoped_objects.filter(business=business, user=cashier).update(
+            role="accountant"
+        )
+    key = api.cookies["sessionid"].value
+    middleware._hints[key] = (owner.pk, business.pk)
+    with CaptureQueriesContext(connection) as read:
+        refused = _sell(api, product)
+    assert refused.status_code == 403  # the accountant's, not the owner's
+    assert _runs(read, "user_and_membership") == 1  # the hinted user was dropped
+    assert middleware._hints[key] == (cashier.pk, business.pk)
+
+
+def test_a_hint_naming_another_business_is_not_trusted(
+    api, business, other_business, cashier, product
+):
+    """A member of two businesses whose session names the first: a hint for
+    the second (where no till is open) leaves the request in the first."""
+    membership(other_business, cashier, "owner")
+    assert _sell(api, product).status_code == 201
+    key = api.cookies["sessionid"].value
+    middleware._hints[key] = (cashier.pk, other_business.pk)
+    response = _sell(api, product)
+    assert response.status_code == 201, response.content
+    assert middleware._hints[key] == (cashier.pk, business.pk)
+
+
+def test_the_hints_are_bounded(api, product, monkeypatch):
+    monkeypatch.setattr(middleware, "HINTS_MAX", 3)
+    middleware._hints.clear()
+    middleware._hints.update({f"k{n}": (1, 1) for n in range(3)})
+    assert _sell(api, product).status_code == 201
+    assert list(middleware._hints) == [api.cookies["sessionid"].value]
 
 
 def test_the_point_the_page_names_is_read_once_with_the_cart(api, point, product):
