@@ -19,6 +19,13 @@ from core.sql import Sql, instance, select
 from .auth import session_read_wanted
 
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
+# Signed session data → what it decoded to, for data whose values are all
+# immutable (the same text decodes to the same dict; a copy is handed out).
+# Checking the signature and parsing the JSON was a fifth of the session's
+# read on every request. Bounded; emptied when full.
+_decoded: dict[str, dict] = {}
+DECODED_MAX = 1_000
+_SCALARS = (str, int, float, bool, type(None))
 
 SESSION_LOAD = Sql(
     "session_load",
@@ -35,6 +42,16 @@ class SessionStore(db.SessionStore):
         # Only keys Django could have made (32 of [a-z0-9]): a cookie with a
         # NUL byte or 5,000 characters is no session, never a database error.
         return bool(key) and 8 <= len(key) <= 40 and set(key) <= _KEY_CHARS
+
+    def decode(self, session_data):
+        if (known := _decoded.get(session_data)) is not None:
+            return dict(known)
+        data = super().decode(session_data)
+        if data and all(isinstance(value, _SCALARS) for value in data.values()):
+            if len(_decoded) >= DECODED_MAX:
+                _decoded.clear()
+            _decoded[session_data] = dict(data)
+        return data
 
     def _get_session_from_db(self):
         connection = connections[router.db_for_read(Session)]
