@@ -142,8 +142,9 @@ def post_raw(ctx, state, rng):
         if any(row[0] < 0 for row in cur.fetchall()):
             raise RuntimeError("negative stock")
         # The SRI factura row, as `sale_invoice_issue` stores it in the checkout
-        # transaction (XML and payload of the same size; building them is the
-        # service's Python work and not repeated here).
+        # transaction (a payload of the same size, built by the service's Python
+        # work and not repeated here; no XML yet: the worker builds it when it
+        # signs the document, for both paths).
         xml, payload = state["edoc"]
         cur.execute(
             "INSERT INTO fiscal_electronicdocument (business_id, created_at, "
@@ -179,8 +180,9 @@ def post_raw(ctx, state, rng):
 
 
 def _edoc_template(business):
-    """XML and payload of a factura the service stored, for the raw path's insert."""
+    """XML (none until signed) and payload of a factura the service stored,
+    for the raw path's insert."""
     from fiscal.models import ElectronicDocument
 
     doc = ElectronicDocument.objects.filter(business=business, kind="01").latest("pk")
-    return doc.xml, Jsonb(doc.payload)
+    return "", Jsonb(doc.payload)

@@ -19,6 +19,7 @@ from core.money import ZERO
 
 from .models import DocState, ElectronicDocument
 from .selectors import edoc_annulled_list, edoc_month_list
+from .services.documents import edoc_xml
 from .sri.ats import AtsAnnulled, AtsSale, ats_build
 from .sri.documents import COD_DOC_NOTA_CREDITO, Invoice
 from .sri.payload import document_from_payload
@@ -26,8 +27,9 @@ from .sri.ride import subtotal_label
 
 
 def edoc_export_xml(edoc: ElectronicDocument) -> str:
-    """The authorised XML, else the latest signed one, else the generated one."""
-    return edoc.authorised_xml or edoc.signed_xml or edoc.xml
+    """The authorised XML, else the latest signed one, else the unsigned one
+    (built from the document's data until it is signed)."""
+    return edoc.authorised_xml or edoc.signed_xml or edoc_xml(edoc)
 
 
 def ats_sale_from_edoc(edoc: ElectronicDocument) -> AtsSale:

@@ -86,7 +86,8 @@ class ElectronicDocument(TenantModel):
         related_name="credit_notes",
     )
     payload = models.JSONField(_("datos del documento"))
-    xml = models.TextField(_("XML generado"))
+    # Empty until the document is signed (built then from `payload`).
+    xml = models.TextField(_("XML generado"), blank=True)
     signed_xml = models.TextField(_("XML firmado"), blank=True)
     authorised_xml = models.TextField(_("XML autorizado"), blank=True)
     authorization_number = models.CharField(

@@ -23,6 +23,7 @@ from .documents import (
     edoc_create_for_void,
     edoc_portal_annulment_record,
     edoc_sign,
+    edoc_xml,
     submission_deferred,
 )
 from .submission import (
@@ -52,6 +53,7 @@ __all__ = [
     "edoc_resend",
     "edoc_ride",
     "edoc_sign",
+    "edoc_xml",
     "edoc_submit",
     "sri_client_for",
     "submission_deferred",

@@ -29,9 +29,9 @@ from ..sri.documents import (
     CreditNote,
     Invoice,
 )
-from ..sri.payload import payload_from_document
+from ..sri.payload import document_from_payload, payload_from_document
 from ..sri.signing import document_sign
-from ..sri.xml import document_xml_build
+from ..sri.xml import XmlValidationError, document_xml_build
 
 logger = logging.getLogger(__name__)
 _submission_deferred: ContextVar[bool] = ContextVar(
@@ -53,7 +53,13 @@ def edoc_create(
     batch: Batch | None = None,
     pk: int | None = None,
 ) -> ElectronicDocument:
-    """Build and validate the XML of a document and store it, idempotently.
+    """Store a document (its data, key and totals), idempotently.
+
+    Its XML is built from the stored data and checked against the XSD when
+    the document is signed (`edoc_sign`, in the background worker), not here:
+    building it was a tenth of a checkout's work, and a paid sale is never
+    refused for its document; one the schema refuses is returned for the
+    owner to correct, as the SRI's refusals are. `edoc_xml` gives it before.
 
     Call inside the sale's transaction: submission is enqueued on commit, so a
     rolled-back sale never reaches the SRI and the cashier never waits.
@@ -77,7 +83,6 @@ def edoc_create(
         business=business,
         kind=document.cod_doc,
         access_key=key,
-        xml=document_xml_build(document).decode("utf-8"),
         payload=payload_from_document(document),
         source=source,
         modifies=modifies,
@@ -284,16 +289,45 @@ def _enqueue(edoc: ElectronicDocument, run_after=None, *, swallow: bool = True) 
         logger.exception("could not enqueue SRI submission of document %s", edoc.pk)
 
 
+def edoc_xml(edoc: ElectronicDocument) -> str:
+    """The document's unsigned XML: stored once it is signed; until then built
+    from its stored data and validated against its XSD (XmlValidationError)."""
+    if edoc.xml:
+        return edoc.xml
+    return document_xml_build(document_from_payload(edoc.payload)).decode("utf-8")
+
+
 def edoc_sign(*, edoc: ElectronicDocument) -> ElectronicDocument:
-    """Sign a generated document with the business's active certificate."""
+    """Build, validate and sign a generated document with the business's
+    active certificate; one its XSD refuses is returned for correction."""
     if edoc.state != DocState.GENERATED:
         raise DocumentStateError()
+    try:
+        xml = edoc_xml(edoc)
+    except XmlValidationError as exc:
+        return _schema_refused(edoc, exc)
     identity = selectors.certificate_identity(business=edoc.business)
-    edoc.signed_xml = document_sign(edoc.xml.encode("utf-8"), identity).decode("utf-8")
+    edoc.xml = xml
+    edoc.signed_xml = document_sign(xml.encode("utf-8"), identity).decode("utf-8")
     edoc.state = DocState.SIGNED
     edoc.last_error = ""
-    edoc.save(update_fields=["signed_xml", "state", "last_error", "updated_at"])
+    edoc.save(update_fields=["xml", "signed_xml", "state", "last_error", "updated_at"])
     _event(edoc, Event.Action.SIGN, from_state=DocState.GENERATED)
+    return edoc
+
+
+def _schema_refused(edoc: ElectronicDocument, exc: XmlValidationError):
+    """Never sent: the owner corrects it (fix and resend), as a DEVUELTA one."""
+    edoc.state = DocState.RETURNED
+    edoc.last_error = _(
+        "El comprobante no cumple el esquema del SRI y no se envió: %(errors)s"
+    ) % {"errors": "; ".join(exc.errors)[:400]}
+    edoc.next_attempt_at = None
+    edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+    _event(
+        edoc, Event.Action.SIGN, from_state=DocState.GENERATED, summary=edoc.last_error
+    )
+    logger.warning("document %s refused by its XSD: %s", edoc.pk, exc)
     return edoc
 
 

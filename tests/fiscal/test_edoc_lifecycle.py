@@ -14,7 +14,9 @@ from fiscal.services import (
     edoc_create,
     edoc_fix_and_resend,
     edoc_resend,
+    edoc_sign,
     edoc_submit,
+    edoc_xml,
 )
 from fiscal.sri.documents import Buyer
 from fiscal.sri.xml import validate
@@ -38,10 +40,48 @@ def test_create_stores_a_valid_document_and_is_idempotent(certified):
     again = edoc_create(business=certified, document=document, source="sale:5")
     assert again.pk == first.pk
     assert ElectronicDocument.objects.count() == 1
-    validate(first.xml.encode())
+    assert first.xml == ""  # built when signed, from the stored data
+    validate(edoc_xml(first).encode())
     assert first.number == "001-001-000000005"
     assert first.total == document.total
     assert first.access_key[10:23] == certified.ruc
+
+
+def test_signing_stores_the_xml_built_from_the_documents_data(certified):
+    edoc = edoc_make(certified, 7)
+    expected = edoc_xml(edoc)
+    edoc_sign(edoc=edoc)
+    edoc.refresh_from_db()
+    assert edoc.state == DocState.SIGNED
+    assert edoc.xml == expected
+    assert "<secuencial>000000007</secuencial>" in edoc.xml
+    validate(edoc.signed_xml.encode())
+    assert edoc_xml(edoc) == expected  # from the row now
+
+
+def test_a_document_its_schema_refuses_is_returned_unsigned_for_correction(
+    certified,
+):
+    """A paid sale is never refused for its document: the worker finds the
+    problem when it builds the XML, and the owner corrects it."""
+    edoc = edoc_make(certified, 8)
+    payload = dict(edoc.payload)
+    payload["buyer"] = {**payload["buyer"], "identification": "1" * 25}
+    ElectronicDocument.objects.filter(pk=edoc.pk).update(payload=payload)
+    edoc.refresh_from_db()
+    edoc_submit(edoc=edoc)
+    edoc.refresh_from_db()
+    assert edoc.state == DocState.RETURNED
+    assert (edoc.xml, edoc.signed_xml, edoc.attempts) == ("", "", 0)
+    assert edoc.last_error.startswith("El comprobante no cumple el esquema del SRI")
+    assert "identificacionComprador" in edoc.last_error
+    event = edoc.events.get()
+    assert (event.from_state, event.to_state) == (DocState.GENERATED, DocState.RETURNED)
+    # The owner's correction rebuilds, validates and sends it again.
+    edoc_fix_and_resend(edoc=edoc, buyer_changes={"identification": "1712345675"})
+    edoc.refresh_from_db()
+    assert edoc.state != DocState.RETURNED
+    assert "<identificacionComprador>1712345675</identificacionComprador>" in edoc.xml
 
 
 def test_submission_is_enqueued_only_after_commit(

@@ -23,6 +23,7 @@ from backoffice.tenancy.context import no_tenant, tenant_context
 from fiscal.exports import month_ats
 from fiscal.models import DocState, DocType, ElectronicDocument
 from fiscal.selectors import edoc_for_sale
+from fiscal.services import edoc_xml
 from fiscal.sri.ats import ats_validate
 from fiscal.sri.xml import validate
 from fiscal.tasks import edoc_submit_task
@@ -77,7 +78,7 @@ def _body(*lines, customer=None, cash="100.00"):
 
 
 def _xml(edoc) -> etree._Element:
-    return etree.fromstring(edoc.xml.encode())
+    return etree.fromstring(edoc_xml(edoc).encode())
 
 
 def _money(root, path) -> Decimal:
@@ -107,7 +108,7 @@ def test_api_sale_becomes_a_valid_factura_with_the_sale_totals(
         edoc = edoc_for_sale(business=business, sale_id=sale.pk)
     assert edoc is not None and edoc.state == DocState.GENERATED
     assert edoc.kind == DocType.INVOICE and edoc.number == sale.document_number
-    validate(edoc.xml.encode())
+    validate(edoc_xml(edoc).encode())
     root = _xml(edoc)
     info = "infoFactura/"
     assert _money(root, info + "importeTotal") == sale.total == D(data["total"])
@@ -218,14 +219,16 @@ def test_void_of_an_identified_sale_is_a_credit_note_referencing_the_invoice(
         note = ElectronicDocument.objects.get(kind=DocType.CREDIT_NOTE)
     assert note.modifies_id == invoice.pk and note.source == f"void:{void.pk}"
     assert note.number == void.document_number
-    validate(note.xml.encode())
+    validate(edoc_xml(note).encode())
     root = _xml(note)
     info = "infoNotaCredito/"
     assert root.findtext("infoTributaria/codDoc") == "04"
     assert root.findtext(info + "codDocModificado") == "01"
     assert root.findtext(info + "numDocModificado") == sale.document_number
     assert root.findtext(info + "fechaEmisionDocSustento") == (
-        etree.fromstring(invoice.xml.encode()).findtext("infoFactura/fechaEmision")
+        etree.fromstring(edoc_xml(invoice).encode()).findtext(
+            "infoFactura/fechaEmision"
+        )
     )
     assert root.findtext(info + "motivo") == "Devolución"
     assert _money(root, info + "valorModificacion") == sale.total == note.total
