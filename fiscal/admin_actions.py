@@ -64,7 +64,11 @@ class ElectronicDocumentActionsMixin:
     @action(description=_("XML"), icon="code", permissions=["download"])
     def download_xml(self, request, object_id):
         edoc = self._object(request, object_id)
-        response = HttpResponse(edoc_export_xml(edoc), "application/xml")
+        xml = edoc_export_xml(edoc)
+        if xml is None:  # refused by its schema: there is no XML to give
+            messages.error(request, edoc.last_error)
+            return redirect(self._change_url(object_id))
+        response = HttpResponse(xml, "application/xml")
         response["Content-Disposition"] = (
             f'attachment; filename="{edoc.access_key}.xml"'
         )

@@ -24,12 +24,19 @@ from .sri.ats import AtsAnnulled, AtsSale, ats_build
 from .sri.documents import COD_DOC_NOTA_CREDITO, Invoice
 from .sri.payload import document_from_payload
 from .sri.ride import subtotal_label
+from .sri.xml import XmlValidationError
 
 
-def edoc_export_xml(edoc: ElectronicDocument) -> str:
+def edoc_export_xml(edoc: ElectronicDocument) -> str | None:
     """The authorised XML, else the latest signed one, else the unsigned one
-    (built from the document's data until it is signed)."""
-    return edoc.authorised_xml or edoc.signed_xml or edoc_xml(edoc)
+    (built from the document's data until it is signed); None for a document
+    its schema refused, which has no XML until the owner corrects it."""
+    if xml := edoc.authorised_xml or edoc.signed_xml:
+        return xml
+    try:
+        return edoc_xml(edoc)
+    except XmlValidationError:
+        return None
 
 
 def ats_sale_from_edoc(edoc: ElectronicDocument) -> AtsSale:
@@ -153,7 +160,11 @@ def sales_by_rate_xlsx(documents) -> bytes:
 def month_export(*, business: Business, year: int, month: int) -> dict[str, bytes]:
     """Every file of the month's export, by file name."""
     documents = list(edoc_month_list(business=business, year=year, month=month))
-    files = {f"{e.access_key}.xml": edoc_export_xml(e).encode() for e in documents}
+    files = {
+        f"{e.access_key}.xml": xml.encode()
+        for e in documents
+        if (xml := edoc_export_xml(e)) is not None
+    }
     stamp = f"{year:04d}-{month:02d}"
     files[f"ATS-{stamp}.xml"] = month_ats(business=business, year=year, month=month)
     files[f"comprobantes-{stamp}.xlsx"] = documents_xlsx(documents)

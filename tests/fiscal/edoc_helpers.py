@@ -7,7 +7,7 @@ from django.utils import timezone
 from backoffice.tenancy.models import EmissionPoint
 from fiscal.models import ElectronicDocument
 from fiscal.selectors import issuer_from_business
-from fiscal.services import edoc_create
+from fiscal.services import edoc_create, edoc_submit
 
 from .sri_factories import credit_note_make, invoice_make
 
@@ -36,3 +36,17 @@ def make_due(edoc: ElectronicDocument) -> None:
         next_attempt_at=timezone.now() - timedelta(seconds=1)
     )
     edoc.refresh_from_db()
+
+
+def schema_refused(business, secuencial: int) -> ElectronicDocument:
+    """A stored document whose data its XSD refuses (a 25-digit buyer id,
+    as a hand-edited row could hold), sent through the worker's path: it
+    comes back RETURNED, unsigned."""
+    edoc = edoc_make(business, secuencial)
+    payload = {**edoc.payload, "buyer": {**edoc.payload["buyer"]}}
+    payload["buyer"]["identification"] = "1" * 25
+    ElectronicDocument.unscoped_objects.filter(pk=edoc.pk).update(payload=payload)
+    edoc.refresh_from_db()
+    edoc_submit(edoc=edoc)
+    edoc.refresh_from_db()
+    return edoc

@@ -10,7 +10,7 @@ from fiscal.models import DocState, SigningCertificate
 from fiscal.services import edoc_submit
 
 from .certs import PASSWORD, p12_single, pki_make
-from .edoc_helpers import edoc_make
+from .edoc_helpers import edoc_make, schema_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +260,23 @@ def test_month_export_file_refuses_a_bad_month_and_a_cashier(
     client.force_login(cashier)
     refused = client.get(action_url("export_month_file") + "?month=2026-11")
     assert refused.status_code == 403
+
+
+def test_xml_download_of_a_document_not_signed_yet_is_built_from_its_data(
+    owner_client, certified
+):
+    edoc = edoc_make(certified, 2)
+    assert edoc.xml == ""
+    xml = owner_client.get(action_url("download_xml", edoc))
+    assert xml["Content-Type"] == "application/xml"
+    assert b"<secuencial>000000002</secuencial>" in xml.content
+    assert b"<ds:Signature" not in xml.content
+
+
+def test_a_document_its_schema_refused_has_no_xml_to_download(owner_client, certified):
+    edoc = schema_refused(certified, 3)
+    assert edoc.state == DocState.RETURNED
+    response = owner_client.get(action_url("download_xml", edoc), follow=True)
+    assert response.redirect_chain[-1][0] == change_url(edoc)
+    body = response.content.decode()
+    assert "no cumple el esquema del SRI" in body

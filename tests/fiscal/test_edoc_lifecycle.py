@@ -23,7 +23,7 @@ from fiscal.sri.xml import validate
 from fiscal.tasks import edoc_submit_task
 
 from .certs import PASSWORD, p12_single, pki_make
-from .edoc_helpers import credit_note_for, edoc_make, invoice_for
+from .edoc_helpers import credit_note_for, edoc_make, invoice_for, schema_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +64,7 @@ def test_a_document_its_schema_refuses_is_returned_unsigned_for_correction(
 ):
     """A paid sale is never refused for its document: the worker finds the
     problem when it builds the XML, and the owner corrects it."""
-    edoc = edoc_make(certified, 8)
-    payload = dict(edoc.payload)
-    payload["buyer"] = {**payload["buyer"], "identification": "1" * 25}
-    ElectronicDocument.objects.filter(pk=edoc.pk).update(payload=payload)
-    edoc.refresh_from_db()
-    edoc_submit(edoc=edoc)
-    edoc.refresh_from_db()
+    edoc = schema_refused(certified, 8)
     assert edoc.state == DocState.RETURNED
     assert (edoc.xml, edoc.signed_xml, edoc.attempts) == ("", "", 0)
     assert edoc.last_error.startswith("El comprobante no cumple el esquema del SRI")

@@ -13,7 +13,7 @@ from fiscal.models import DocState, ElectronicDocument
 from fiscal.services import edoc_create, edoc_submit
 from fiscal.sri.ats import ats_validate
 
-from .edoc_helpers import credit_note_for, edoc_make
+from .edoc_helpers import credit_note_for, edoc_make, schema_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,17 @@ def test_states_in_fixture(month):
     assert [d.state for d in documents] == [DocState.AUTHORISED] * 3 + [
         DocState.GENERATED
     ]
+
+
+def test_a_document_its_schema_refused_is_left_out_of_the_xml_files(month, tmp_path):
+    """The month still exports; the refused document has no XML until the
+    owner corrects it (it stays in the workbook, with its state)."""
+    business, documents = month
+    refused = schema_refused(business, 4)
+    assert refused.state == DocState.RETURNED
+    _manage("export_sri", business=business.ruc, month="2026-11", out=str(tmp_path))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {f"{d.access_key}.xml" for d in documents} <= names
+    assert f"{refused.access_key}.xml" not in names
+    rows = list(load_workbook(tmp_path / "comprobantes-2026-11.xlsx").active.values)
+    assert len(rows) == 1 + len(documents) + 1
