@@ -1,6 +1,7 @@
 """Creating, signing and annulling electronic documents; the submission queue."""
 
 import logging
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -316,12 +317,19 @@ def edoc_sign(*, edoc: ElectronicDocument) -> ElectronicDocument:
     return edoc
 
 
+_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([\w.-]+)'")
+
+
 def _schema_refused(edoc: ElectronicDocument, exc: XmlValidationError):
-    """Never sent: the owner corrects it (fix and resend), as a DEVUELTA one."""
+    """Never sent: the owner corrects it (fix and resend), as a DEVUELTA one.
+
+    The owner reads the SRI's own field names (lxml's English explanation of
+    each goes to the log)."""
+    fields = sorted({m.group(1) for e in exc.errors for m in _ELEMENT.finditer(e)})
     edoc.state = DocState.RETURNED
     edoc.last_error = _(
-        "El comprobante no cumple el esquema del SRI y no se envió: %(errors)s"
-    ) % {"errors": "; ".join(exc.errors)[:400]}
+        "El comprobante no cumple el esquema del SRI y no se envió; revise: %(fields)s."
+    ) % {"fields": ", ".join(fields)[:400] or _("los datos del comprobante")}
     edoc.next_attempt_at = None
     edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
     _event(

@@ -68,7 +68,7 @@ def test_a_document_its_schema_refuses_is_returned_unsigned_for_correction(
     assert edoc.state == DocState.RETURNED
     assert (edoc.xml, edoc.signed_xml, edoc.attempts) == ("", "", 0)
     assert edoc.last_error.startswith("El comprobante no cumple el esquema del SRI")
-    assert "identificacionComprador" in edoc.last_error
+    assert edoc.last_error.endswith("revise: identificacionComprador.")
     event = edoc.events.get()
     assert (event.from_state, event.to_state) == (DocState.GENERATED, DocState.RETURNED)
     # The owner's correction rebuilds, validates and sends it again.
