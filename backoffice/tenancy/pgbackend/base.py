@@ -9,6 +9,8 @@ from psycopg import _queries
 
 from backoffice.tenancy import rls
 
+from . import timestamps
+
 # psycopg caches the conversion of a query's `%s` placeholders only for
 # queries of at most 50 parameters; a checkout's multi-row INSERTs (5 lines ×
 # 17 columns) were parsed again on every sale, ≈ 0.3 ms of a checkout's Python
@@ -39,6 +41,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.validate_no_broken_transaction()
         rls.sync(self)
         return self.connection.cursor()
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if context := params.get("context"):  # Django's adapters for psycopg 3
+            timestamps.register(context, self.timezone)
+        return params
 
     def connect(self):
         rls.forget(self)
