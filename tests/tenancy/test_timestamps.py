@@ -69,3 +69,29 @@ def test_a_naive_setting_reads_naive_datetimes():
         )
     assert value == dt.datetime(2026, 12, 1, 10, 11, 12)
     assert value.tzinfo is None
+
+
+def _outcome(cursor, text):
+    try:
+        cursor.execute("SELECT %s::timestamptz", [text])
+        return cursor.fetchone()[0]
+    except Exception as exc:  # noqa: BLE001 - the error itself is compared
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "infinity",
+        "-infinity",
+        "0001-01-01 00:00:00+00",
+        "9999-12-31 23:59:59.999999+00",
+        "1900-01-01 00:00:00+00:19:32",  # a seconds offset (LMT)
+    ],
+)
+def test_the_edges_read_or_fail_as_with_djangos_loader(text):
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as ours, raw.cursor() as django:
+        register_tzloader(connection.timezone, django)
+        assert _outcome(ours, text) == _outcome(django, text)
