@@ -17,9 +17,19 @@ _SEQUENCES = {"lines": Line, "payments": Payment}
 _DATES = {"fecha", "modified_date"}
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, read once
+_AS_IS = (str, int, bool, type(None))
+
+
 def _plain(value):
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind in _AS_IS:  # most values: strings and codes
+        return value
+    names = _NAMES.get(kind)
+    if names is None and is_dataclass(value):
+        names = _NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     if isinstance(value, Decimal | date):
