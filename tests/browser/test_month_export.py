@@ -99,3 +99,13 @@ def test_a_bad_month_stays_in_the_dialog_with_an_error(
     page.wait_for_selector("#dialog-form >> text=Use el formato AAAA-MM")
     assert page.is_visible("#dialog input[name=month]")
     assert page.input_value("#dialog input[name=month]") == "2026-13"
+
+
+def test_the_document_page_fits_the_owners_phone(browser, live_server, shop_month):
+    """The 49-digit clave de acceso wraps instead of widening the page."""
+    newest, _month = shop_month
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="es-EC")
+    log_in(page, live_server.url, "tienda")
+    page.goto(f"{live_server.url}/admin/fiscal/electronicdocument/{newest.pk}/change/")
+    page.wait_for_selector(f"text={newest.access_key[:20]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
