@@ -326,17 +326,24 @@ def _schema_refused(edoc: ElectronicDocument, exc: XmlValidationError):
     The owner reads the SRI's own field names (lxml's English explanation of
     each goes to the log)."""
     fields = sorted({m.group(1) for e in exc.errors for m in _ELEMENT.finditer(e)})
-    edoc.state = DocState.RETURNED
-    edoc.last_error = _(
+    error = _(
         "El comprobante no cumple el esquema del SRI y no se envió; revise: %(fields)s."
     ) % {"fields": ", ".join(fields)[:400] or _("los datos del comprobante")}
-    edoc.next_attempt_at = None
-    edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
-    _event(
-        edoc, Event.Action.SIGN, from_state=DocState.GENERATED, summary=edoc.last_error
-    )
+    _state_set(edoc, DocState.RETURNED, action=Event.Action.SIGN, error=error)
     logger.warning("document %s refused by its XSD: %s", edoc.pk, exc)
     return edoc
+
+
+def _state_set(
+    edoc: ElectronicDocument, state: str, *, action: str, error: str = "", summary=""
+) -> None:
+    """Move a document to `state` (its error, no further attempt) and record it."""
+    before = edoc.state
+    edoc.state = state
+    edoc.last_error = error
+    edoc.next_attempt_at = None
+    edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+    _event(edoc, action, from_state=before, summary=summary or error)
 
 
 def _event(

@@ -23,7 +23,7 @@ from ..models import (
 from ..sri.soap import SriClient, SriUnavailableError
 from ..sri.xml import authorised_xml_build
 from .delivery import edoc_email
-from .documents import _enqueue, _event, edoc_sign
+from .documents import _enqueue, _event, _state_set, edoc_sign
 
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
@@ -168,17 +168,6 @@ def _authorised_store(edoc: ElectronicDocument, authorization) -> None:
         action=Event.Action.AUTHORIZATION,
         summary=f"AUTORIZADO {edoc.authorization_number}",
     )
-
-
-def _state_set(
-    edoc: ElectronicDocument, state: str, *, action: str, error: str = "", summary=""
-) -> None:
-    before = edoc.state
-    edoc.state = state
-    edoc.last_error = error
-    edoc.next_attempt_at = None
-    edoc.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
-    _event(edoc, action, from_state=before, summary=summary or error)
 
 
 def backoff_delay(attempts: int) -> timedelta:
