@@ -62,6 +62,26 @@ def test_scan_a_barcode(page, live_server, business):
     assert csp_violations(page) == []
 
 
+def test_the_scanner_still_reaches_the_page_after_a_receipt_prints(
+    page, live_server, business
+):
+    """Printing focuses the hidden receipt frame; the page must take the focus
+    back, or the next scan (and Escape, F-keys) would go to the receipt."""
+    make_product(business, code="COLA", name="Cola 500 ml", barcode="7861234567890")
+    open_page(page, live_server, business)
+    open_till(page)
+    page.keyboard.type("7861234567890", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lines >> text=Cola 500 ml")
+    pay_exact(page)
+    wait_printed(page, 1)
+    page.wait_for_selector("#grand-total >> text=0.00")
+    assert page.evaluate("document.activeElement.id") != "print-frame"
+    page.keyboard.type("7861234567890", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lines >> text=Cola 500 ml")
+
+
 def test_scan_a_scale_label(page, live_server, business):
     """EAN-13 2X PPPPP VVVVV C with the weight in grams (a business setting)."""
     business.scale_barcodes = "weight"

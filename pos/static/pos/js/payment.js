@@ -17,7 +17,12 @@ export function printReceipt(url) {
   const frame = $("print-frame");
   frame.onload = () => {
     if (frame.src === "about:blank") return;
+    const back = document.activeElement;
     try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (error) { /* blocked */ }
+    // Give the keyboard back to the counter: the scanner, Esc and the F-keys
+    // would otherwise go to the receipt's frame.
+    if (back && back !== frame && back !== document.body && back.isConnected) back.focus({preventScroll: true});
+    else frame.blur();
   };
   frame.src = url;
 }
