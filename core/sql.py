@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import DEFERRED
+
 STATEMENTS: dict[str, Sql] = {}
 # Rendered statements that touch no table with a `business_id` column: the
 # row-level-security wrapper (backoffice.tenancy.rls) need not sync its
@@ -157,3 +159,65 @@ def instance(model, connection, values, names=None):
             value = converter(value, col, connection)
         row.append(value)
     return model.from_db(connection.alias, attnames, row)
+
+
+_BUILD_PLANS: dict = {}
+_FRESH = object()
+
+
+def build(model, /, **values):
+    """`model(**values)`, through the positional constructor querysets use.
+
+    A checkout builds about fifteen instances; Django's keyword constructor
+    looks each of a model's fields up in the keywords and asks each missing
+    one for its default, which cost a checkout more than its statements' own
+    Python (BENCHMARKS.md, "fifth pass"). Here the slots and the constant
+    defaults are planned once per model. A relation may be given as an object
+    (`sale=sale`: set through its descriptor, which caches it, as the keyword
+    constructor does) or as an id (`sale_id=…`), the primary key as `pk` too;
+    a field not given takes its default; a name that is not a field is a
+    TypeError, as there.
+    """
+    plan = _BUILD_PLANS.get(model)
+    if plan is None:
+        plan = _BUILD_PLANS[model] = _build_plan(model)
+    slots, template, fresh = plan
+    args = template.copy()
+    related = []
+    for key, value in values.items():
+        slot = slots.get(key)
+        if slot is None:
+            raise TypeError(
+                f"{model.__qualname__}() got an unexpected keyword argument {key!r}"
+            )
+        index, relation = slot
+        if relation:
+            related.append((key, value))
+            value = None
+        args[index] = value
+    for index, field in fresh:
+        if args[index] is _FRESH:
+            args[index] = field.get_default()
+    obj = model(*args)
+    for name, value in related:
+        setattr(obj, name, value)
+    return obj
+
+
+def _build_plan(model):
+    slots, template, fresh = {}, [], []
+    for index, field in enumerate(model._meta.concrete_fields):
+        slots[field.attname] = (index, False)
+        if field.is_relation:
+            slots[field.name] = (index, True)
+        if field.generated:
+            template.append(DEFERRED)
+        elif field.has_db_default() or (
+            field.has_default() and callable(field.default)
+        ):
+            template.append(_FRESH)  # a new value per instance, or the database's
+            fresh.append((index, field))
+        else:
+            template.append(field.get_default())
+    slots["pk"] = slots[model._meta.pk.attname]
+    return slots, template, tuple(fresh)

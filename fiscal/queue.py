@@ -13,6 +13,7 @@ from django_tasks_db import backend
 from django_tasks_db.compat import normalize_json, task_enqueued
 
 from core.bulk import insert_given
+from core.sql import build
 
 
 class DatabaseBackend(backend.DatabaseBackend):
@@ -28,7 +29,8 @@ class DatabaseBackend(backend.DatabaseBackend):
     def _task_to_db_task(self, task, args, kwargs):
         from django_tasks_db.models import DBTaskResult
 
-        row = DBTaskResult(
+        row = build(
+            DBTaskResult,
             id=self._get_id(),
             args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
             priority=task.priority,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.tenancy.models import Business
 from core.batch import Batch, insert_returning
+from core.sql import build
 from core.sri_codes import IdType
 
 from .. import selectors
@@ -79,7 +80,8 @@ def edoc_create(
         existing = ElectronicDocument.objects.filter(business=business, access_key=key)
         if edoc := existing.first():
             return edoc
-    edoc = ElectronicDocument(
+    edoc = build(
+        ElectronicDocument,
         pk=pk,
         business=business,
         kind=document.cod_doc,

@@ -11,7 +11,7 @@ from backoffice.customers.models import FINAL_CONSUMER_ID, Customer
 from backoffice.customers.services import customer_final_consumer
 from backoffice.inventory.models import StockMove
 from backoffice.inventory.services import MoveInput, stock_moves_apply
-from core.sql import instance
+from core.sql import build, instance
 from fiscal.numbering import format_number
 
 from ..errors import CashSessionClosedError, UnknownCustomerError
@@ -72,7 +72,8 @@ def sale_build(
     tender,
     **kw,
 ) -> Sale:
-    return Sale(
+    return build(
+        Sale,
         pk=pk,
         business=business,
         posted_at=kw["posted_at"],
@@ -108,7 +109,8 @@ def sale_build(
 
 def lines_build(*, business, sale, lines, priced, totals) -> list[SaleLine]:
     return [
-        SaleLine(
+        build(
+            SaleLine,
             business_id=business.pk,
             sale=sale,
             position=n,
@@ -148,7 +150,8 @@ def stock_out(*, business, sale, priced, lines, batch):
 
 def taxes_build(*, business, sale, totals) -> list[SaleTax]:
     return [
-        SaleTax(
+        build(
+            SaleTax,
             business_id=business.pk,
             sale=sale,
             tax_code=t.tax_code,
@@ -162,7 +165,8 @@ def taxes_build(*, business, sale, totals) -> list[SaleTax]:
 
 def payments_build(*, business, sale, tender) -> list[Payment]:
     return [
-        Payment(
+        build(
+            Payment,
             business_id=business.pk,
             sale=sale,
             method=p.method,

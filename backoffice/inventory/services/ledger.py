@@ -14,7 +14,7 @@ from backoffice.tenancy.models import Business
 from core.batch import Batch
 from core.bulk import insert_rows
 from core.errors import SouthernPOSError
-from core.sql import Sql, placeholders
+from core.sql import Sql, build, placeholders
 
 from ..models import StockLevel, StockMove
 
@@ -85,7 +85,8 @@ def stock_moves_apply(
     rows = batch.insert(
         StockMove,
         [
-            StockMove(
+            build(
+                StockMove,
                 business_id=business.pk,
                 product_id=m.product_id,
                 establishment_id=m.establishment_id,
