@@ -1,4 +1,5 @@
 from backoffice.limits import is_id
+from core.sql import build
 
 from .auth import user_with_membership
 from .context import _current, tenant_context
@@ -53,7 +54,7 @@ class TenantMiddleware:
         if hint := _hints.get(key) if key else None:
             user_pk, business_id = hint
             with (
-                tenant_context(Business(pk=business_id)),
+                tenant_context(build(Business, pk=business_id)),
                 user_with_membership(business_id, user_hint=user_pk) as wanted,
             ):
                 chosen = request.session.get(SESSION_KEY)
@@ -74,7 +75,7 @@ class TenantMiddleware:
         if not is_id(chosen):
             return request.user.is_authenticated, None
         with (
-            tenant_context(Business(pk=chosen)),
+            tenant_context(build(Business, pk=chosen)),
             user_with_membership(chosen) as wanted,
         ):
             authenticated = request.user.is_authenticated

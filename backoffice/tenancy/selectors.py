@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from backoffice.limits import is_id
-from core.sql import Sql, instances, select
+from core.sql import Sql, build, instances, select
 
 from .context import system_context, tenant_context
 from .models import Business, Membership
@@ -58,7 +58,7 @@ def membership_active_for(*, user, business_id) -> Membership | None:
     if is_id(business_id):
         # The usual case: read in the chosen business's context, the one the
         # request then works in (no switch of the RLS setting in between).
-        with tenant_context(Business(pk=business_id)):
+        with tenant_context(build(Business, pk=business_id)):
             row = _membership_row(user, business_id)
     if row is None:
         with system_context():
