@@ -79,7 +79,10 @@ def prepared_values(objs, fields, connection, *, add: bool) -> list[tuple]:
                 row.append(now_db)
                 continue
             value = values.get(attname, _MISSING)
-            if type(value) is not plain or (plain is Decimal and not value.is_finite()):
+            # None is NULL for every plain kind (a document's many unset dates too).
+            if (
+                type(value) is not plain or (plain is Decimal and not value.is_finite())
+            ) and (value is not None or plain is None):
                 value = field.get_db_prep_save(field.pre_save(obj, add), connection)
             row.append(value)
         rows.append(tuple(row))
@@ -88,6 +91,9 @@ def prepared_values(objs, fields, connection, *, add: bool) -> list[tuple]:
 
 _MISSING = object()
 _NOW = object()
+# The plain type of a field whose only value passed as it is is None (NULL):
+# no value is of this type.
+_NULL_ONLY = type("NullOnly", (), {})
 _PLAIN = {
     models.AutoField: int,
     models.BigAutoField: int,
@@ -135,7 +141,8 @@ def _per_fields(cache: dict, key, fields, build):
 
 def _plain_type(field, native_uuid: bool):
     """The Python type a field's value passes through `prepared_values` unchanged in,
-    _NOW for an `auto_now`/`auto_now_add` DateTimeField, or None. Only fields
+    _NOW for an `auto_now`/`auto_now_add` DateTimeField, _NULL_ONLY for other
+    dates (only None passes: a NULL on every backend), or None. Only fields
     whose pre_save just reads the attribute (no file), and foreign keys to
     integer keys."""
     kind = type(field)
@@ -143,6 +150,8 @@ def _plain_type(field, native_uuid: bool):
         return _NOW
     if kind is models.UUIDField and native_uuid:
         return UUID  # the driver's own type on PostgreSQL
+    if kind in (models.DateTimeField, models.DateField):
+        return _NULL_ONLY  # not auto_now: its pre_save only reads the attribute
     if isinstance(field, models.ForeignKey):
         plain = type(field.target_field) in (models.AutoField, models.BigAutoField)
     else:

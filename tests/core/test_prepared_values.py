@@ -128,3 +128,35 @@ def test_plans_stay_bounded_for_callers_that_build_new_field_lists():
         row = prepared_values([line], fields, connection, add=True)[0]
     assert len(bulk._PLANS_PREPARED) <= bulk._CACHE_MAX + 1
     assert row[fields.index(SaleLine._meta.get_field("code"))] == "CAFE"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model_name", ["Sale", "SaleLine", "ElectronicDocument"])
+def test_none_and_dates_are_djangos(model_name):
+    """None skips preparation only where Django makes it NULL too: every
+    field left unset (a document's many unset dates), then set dates, which
+    still go through Django (SQLite stores them as text)."""
+    from datetime import date
+
+    from fiscal.models import ElectronicDocument
+
+    model = {
+        "Sale": Sale,
+        "SaleLine": SaleLine,
+        "ElectronicDocument": ElectronicDocument,
+    }[model_name]
+    fields = model._meta.concrete_fields
+    obj = model()
+    for field in fields:
+        if not field.primary_key:
+            setattr(obj, field.attname, None)
+    ours = prepared_values([obj], fields, connection, add=True)[0]
+    _same(ours, _django_values(obj, fields), fields)
+    assert sum(value is None for value in ours) >= len(fields) - 3
+    for field in fields:
+        if type(field).__name__ == "DateField":
+            setattr(obj, field.attname, date(2026, 12, 1))
+        elif type(field).__name__ == "DateTimeField":
+            setattr(obj, field.attname, timezone.now())
+    ours = prepared_values([obj], fields, connection, add=True)[0]
+    _same(ours, _django_values(obj, fields), fields)

@@ -65,3 +65,39 @@ def test_enqueue_announces_the_result_it_returns():
         {"business_id": 3},
         "READY",
     )
+
+
+@pytest.mark.parametrize("run_after", [None, "later"])
+def test_the_result_is_the_one_the_rows_property_builds(run_after):
+    """enqueue builds the TaskResult from the task in hand instead of reading
+    `row.task_result` (which imports the task again): the same value, for a
+    task due now and a deferred one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    task = edoc_submit_task
+    if run_after:
+        task = task.using(run_after=timezone.now() + timedelta(hours=1))
+    result = DatabaseBackend(alias="default", params={}).enqueue(
+        task, (9,), {"business_id": 2}
+    )
+    expected = result.db_result.task_result
+    assert result == expected
+    assert result.task == expected.task and result.task.run_after == task.run_after
+
+
+def test_a_task_is_validated_once_and_an_invalid_one_every_time():
+    import copy
+
+    from django_tasks.exceptions import InvalidTaskError
+
+    backend = DatabaseBackend(alias="default", params={})
+    backend.enqueue(edoc_submit_task, (1,), {"business_id": 1})
+    assert backend._validated == {edoc_submit_task}
+    bad = copy.copy(edoc_submit_task)
+    object.__setattr__(bad, "priority", 1000)  # past using()'s own check
+    for _ in range(2):
+        with pytest.raises(InvalidTaskError):
+            backend.enqueue(bad, (1,), {"business_id": 1})
+    assert bad not in backend._validated
