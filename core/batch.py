@@ -48,7 +48,7 @@ def insert_returning(model, objs: list, *, using: str = "default") -> list:
     return insert_send(model, objs, using=using)()
 
 
-def insert_send(model, objs: list, *, using: str = "default"):
+def insert_send(model, objs: list, *, using: str = "default", connection=None):
     """Send the INSERT of `insert_returning`; return what collects the new ids.
 
     Inside `pipelined()` the statement goes out without waiting for its result,
@@ -57,7 +57,8 @@ def insert_send(model, objs: list, *, using: str = "default"):
     """
     if not objs:
         return lambda: objs
-    connection = connections[using]
+    if connection is None:
+        connection = connections[using]
     given = objs[0].pk is not None
     if any((obj.pk is not None) != given for obj in objs):
         raise ValueError("either every instance has its primary key or none")
@@ -124,6 +125,8 @@ class Batch:
         self.using = using
         self._then: list = []
         self._pipeline = None
+        # Looked up once: a checkout sends ~15 statements through one batch.
+        self._connection = connections[using]
 
     def __enter__(self) -> "Batch":
         self._pipeline = pipelined(self.using)
@@ -139,12 +142,14 @@ class Batch:
 
     def insert(self, model, objs: list) -> list:
         """INSERT `objs` (their primary keys are set when the block ends)."""
-        self._then.append(insert_send(model, objs, using=self.using))
+        self._then.append(
+            insert_send(model, objs, using=self.using, connection=self._connection)
+        )
         return objs
 
     def execute(self, sql: str, params, then) -> None:
         """Run `sql`; `then(rows)` gets its rows when the block ends."""
-        fetch = execute_send(connections[self.using], sql, params)
+        fetch = execute_send(self._connection, sql, params)
         self._then.append(lambda: then(fetch()))
 
     def fetch(self, sql: str, params) -> "Fetched":
@@ -159,8 +164,7 @@ class Batch:
         inserting it, so rows that point to it can go out in the same batch.
         One per model and transaction on SQLite (the next id is read from the
         table, not a sequence)."""
-        connection = connections[self.using]
-        parts = [next_id_sql(connection, model) for model in models]
+        parts = [next_id_sql(self._connection, model) for model in models]
         return self.fetch(
             "SELECT " + ", ".join(sql for sql, _p in parts),
             [param for _sql, params in parts for param in params],
