@@ -38,7 +38,11 @@ class DatabaseBackend(backend.DatabaseBackend):
     def validate_task(self, task):
         """django-tasks' checks, once per task: they read only the task's own
         fields (a frozen dataclass), and every checkout enqueues the same one."""
-        if task in self._validated:
+        try:
+            if task in self._validated:
+                return
+        except TypeError:  # a task that cannot be hashed: checked every time
+            super().validate_task(task)
             return
         super().validate_task(task)
         if len(self._validated) >= self.VALIDATED_MAX:
