@@ -231,14 +231,26 @@ def test_a_database_error_shows_one_sentence_not_a_traceback(
 
 
 # -- temporary files ----------------------------------------------------------------
-def test_a_preview_with_errors_leaves_no_temporary_file(owner_client, business):
+@pytest.fixture
+def own_tempdir(monkeypatch, tmp_path):
+    """The import's temporary files in this test's own directory: the suite's
+    other workers import files into the shared one at the same time."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_a_preview_with_errors_leaves_no_temporary_file(
+    owner_client, business, own_tempdir
+):
     before = import_files()
     page = post_import(owner_client, (HEADER + "A2,Dos,1,99\n").encode())
     assert "IVA desconocido" in page
     assert import_files() == before
 
 
-def test_a_confirmed_import_removes_its_temporary_file(owner_client, business):
+def test_a_confirmed_import_removes_its_temporary_file(
+    owner_client, business, own_tempdir
+):
     before = import_files()
     page = post_import(owner_client, (HEADER + "A1,Uno,1.00,15\n").encode())
     name = _confirm_data(page)["import_file_name"]
