@@ -10,6 +10,13 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "admin_theme.dashboard.dashboard_callback",
     "STYLES": [lambda request: static("admin_theme/admin.css")],
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("admin_theme/favicon.svg"),
+        }
+    ],
     "COLORS": {
         "primary": {
             "50": "240 253 250",

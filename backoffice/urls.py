@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -8,8 +9,20 @@ from backoffice.tenancy import views as tenancy
 
 handler403 = "admin_theme.refusals.permission_denied"
 
+
+class FaviconView(RedirectView):
+    """Pages that name no icon (a receipt opened in a tab, say) make the
+    browser ask for /favicon.ico: the icon the pages name."""
+
+    permanent = False  # the static file's name changes with its content
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("admin_theme/favicon.svg")
+
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("favicon.ico", FaviconView.as_view()),
     path("signup/", tenancy.SignupView.as_view(), name="signup"),
     path(
         "signup/confirm/<str:token>/",
