@@ -29,7 +29,9 @@ def catalog(business):
             identification="1708611684",
             name="Carlos Villacís",
         )
-    names = ["Café pasado", "Jugo de mora", "Agua sin gas", "Cola 500 ml", "Té frío"]
+    # The last name takes two lines on a tile.
+    names = ["Café pasado", "Jugo de mora", "Agua sin gas", "Cola 500 ml"]
+    names.append("Té frío de durazno 500 ml")
     for i, name in enumerate(names):
         make_product(business, name=name, price=f"{i + 1}.50", category=drinks)
     for i, name in enumerate(["Seco de pollo", "Encebollado", "Bolón mixto"]):
@@ -42,6 +44,13 @@ def test_screens(browser, live_server, business, size):
     page = new_page(browser, *size)
     open_page(page, live_server, business)
     shot(page, "start")
+    # A name is shown whole, up to two lines (they were cut mid-line).
+    cut = page.evaluate(
+        "[...document.querySelectorAll('#grid .tile .name')].filter((n) =>"
+        " n.clientHeight + 1 < Math.min(n.scrollHeight,"
+        " 2 * parseFloat(getComputedStyle(n).lineHeight))).map((n) => n.textContent)"
+    )
+    assert cut == []
     open_till(page)
     tap(page, "Café pasado")
     tap(page, "Café pasado")
