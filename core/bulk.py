@@ -18,6 +18,7 @@ from django.db import connections, models, transaction
 from django.utils import timezone
 from psycopg import pq
 
+from .memo import remember
 from .sql import placeholders
 
 BATCH = 2000
@@ -133,9 +134,7 @@ def _per_fields(cache: dict, key, fields, build):
     (a caller building a new list each time must not grow it forever)."""
     cached = cache.get(key)
     if cached is None or cached[0] is not fields:
-        if len(cache) > _CACHE_MAX:
-            cache.clear()
-        cached = cache[key] = (fields, build())
+        cached = remember(cache, key, (fields, build()), _CACHE_MAX + 1)
     return cached[1]
 
 

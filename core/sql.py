@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from django.db.models import DEFERRED
 
+from .memo import remember
+
 STATEMENTS: dict[str, Sql] = {}
 # Rendered statements that touch no table with a `business_id` column: the
 # row-level-security wrapper (backoffice.tenancy.rls) need not sync its
@@ -73,9 +75,7 @@ class Sql:
             quote = connection.ops.quote_name
             names = {m.__name__: _Table(m, quote) for m in self.models}
             sql = self.template.format_map({**names, **parts})
-            if len(self._rendered) >= _CACHE_LIMIT:
-                self._rendered.clear()
-            self._rendered[key] = sql
+            remember(self._rendered, key, sql, _CACHE_LIMIT)
             if self.tenant_free:
                 TENANT_FREE.add(sql)
         return sql

@@ -14,6 +14,7 @@ from django_tasks_db.compat import TaskResultStatus, normalize_json, task_enqueu
 from django_tasks_db.utils import normalize_uuid
 
 from core.bulk import insert_given
+from core.memo import remember
 from core.sql import build
 
 
@@ -22,7 +23,7 @@ class DatabaseBackend(backend.DatabaseBackend):
 
     def __init__(self, alias, params):
         super().__init__(alias, params)
-        self._validated: set = set()
+        self._validated: dict = {}  # the tasks checked, as keys
 
     def enqueue(self, task, args, kwargs):
         """django-tasks' own enqueue, with the TaskResult built once, from the
@@ -45,9 +46,7 @@ class DatabaseBackend(backend.DatabaseBackend):
             super().validate_task(task)
             return
         super().validate_task(task)
-        if len(self._validated) >= self.VALIDATED_MAX:
-            self._validated.clear()
-        self._validated.add(task)
+        remember(self._validated, task, True, self.VALIDATED_MAX)
 
     def _task_to_db_task(self, task, args, kwargs):
         from django_tasks_db.models import DBTaskResult

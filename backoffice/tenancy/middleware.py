@@ -1,4 +1,5 @@
 from backoffice.limits import is_id
+from core.memo import remember
 from core.sql import build
 
 from .auth import user_with_membership
@@ -34,7 +35,8 @@ class TenantMiddleware:
                 # the row-level-security setting (one session write, once).
                 request.session[SESSION_KEY] = membership.business_id
             if membership is not None and key and key == request.session.session_key:
-                _remember(key, request.user.pk, membership.business_id)
+                hint = (request.user.pk, membership.business_id)
+                remember(_hints, key, hint, HINTS_MAX)
         request.membership = membership
         request.business = membership.business if membership else None
         token = _current.set(request.business)
@@ -82,10 +84,3 @@ class TenantMiddleware:
         if authenticated and wanted.user_pk == request.user.pk:
             return True, wanted.membership
         return authenticated, None
-
-
-def _remember(key: str, user_pk: int, business_id: int) -> None:
-    if _hints.get(key) != (user_pk, business_id):
-        if len(_hints) >= HINTS_MAX:
-            _hints.clear()
-        _hints[key] = (user_pk, business_id)

@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
+from core.memo import remember
 from core.sql import Sql, instance, select
 
 from .auth import session_read_wanted
@@ -48,9 +49,7 @@ class SessionStore(db.SessionStore):
             return dict(known)
         data = super().decode(session_data)
         if data and all(isinstance(value, _SCALARS) for value in data.values()):
-            if len(_decoded) >= DECODED_MAX:
-                _decoded.clear()
-            _decoded[session_data] = dict(data)
+            remember(_decoded, session_data, dict(data), DECODED_MAX)
         return data
 
     def _get_session_from_db(self):
